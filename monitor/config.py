@@ -1,0 +1,368 @@
+"""The catalog: units, their columns and the rules they must meet, loaded from one TOML file.
+
+``load_catalog(path)`` parses and validates the file (pydantic), resolves rule templates and
+returns plain frozen dataclasses. Any problem raises ``CatalogError`` whose message names the
+file, the unit, the column and the field; nothing downstream runs on a catalog that failed.
+See docs/catalog.md for the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from monitor.rules import ItemLag, MaxGap, Periodic, Rule, Span, Standing
+
+COLUMN_TYPES = ("动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
+DEMO_CATALOG = Path(__file__).parent / "demo" / "catalog.toml"
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used; the message says where and why."""
+
+
+# ---------------------------------------------------------------- the file's schema
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpanSpec(_Strict):
+    n: int = Field(ge=1, le=3650)
+    unit: Literal["day", "workday", "week", "month", "year"]
+
+
+class DueDateSpec(_Strict):
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+
+class RuleSpec(_Strict):
+    kind: Literal["max_gap", "periodic", "item_lag", "standing"] | None = None
+    template: str | None = None
+    within: SpanSpec | None = None
+    period: Literal["month", "quarter", "half_year", "year"] | None = None
+    due: SpanSpec | None = None
+    due_date: DueDateSpec | None = None
+    lookback_days: int | None = Field(default=None, ge=1, le=3660)
+
+
+class ExtractSpec(_Strict):
+    encoding: str | None = None
+    browser: bool = False
+    endpoint: str | None = None
+    items: str | None = None
+    link: str | None = None
+    date: str | None = None
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_http(cls, v: str | None) -> str | None:
+        return None if v is None else _http_url(v)
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is not None:
+            import codecs
+
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding {v!r}") from None
+        return v
+
+
+class ColumnSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")
+    name: str = Field(min_length=1)
+    url: str
+    type: Literal[COLUMN_TYPES] = "其他"  # type: ignore[valid-type]
+    focus: bool = False
+    rule: str | RuleSpec
+    extract: ExtractSpec = ExtractSpec()
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, v: str) -> str:
+        return _http_url(v)
+
+
+class UnitSpec(_Strict):
+    slug: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    name: str = Field(min_length=1)
+    site: str
+    columns: list[ColumnSpec] = Field(min_length=1)
+
+    @field_validator("site")
+    @classmethod
+    def _site_is_http(cls, v: str) -> str:
+        return _http_url(v)
+
+
+class SettingsSpec(_Strict):
+    download_timeout: float = Field(default=15.0, gt=0, le=300)
+    retries: int = Field(default=2, ge=0, le=10)
+    download_delay: float = Field(default=1.0, ge=0, le=60)
+    concurrency_per_host: int = Field(default=2, ge=1, le=8)
+    warn_days: int = Field(default=3, ge=0, le=60)
+    rectify_workdays: int = Field(default=5, ge=1, le=60)
+    backdate_tolerance_days: int = Field(default=2, ge=0, le=60)
+    contact: str = ""
+
+
+class CalendarSpec(_Strict):
+    overrides: dict[date, Literal["workday", "holiday"]] = {}
+
+
+class CatalogSpec(_Strict):
+    monitor: SettingsSpec = SettingsSpec()
+    calendar: CalendarSpec = CalendarSpec()
+    rules: dict[str, RuleSpec] = {}
+    units: list[UnitSpec] = Field(min_length=1)
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------- what the rest of the monitor sees
+
+
+@dataclass(frozen=True)
+class ExtractHints:
+    encoding: str | None = None
+    browser: bool = False
+    endpoint: str | None = None
+    items: str | None = None
+    link: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    unit: str
+    id: str
+    name: str
+    url: str
+    type: str
+    focus: bool
+    rule: Rule
+    rule_name: str  # the template's name, or "" for a rule of the column's own
+    extract: ExtractHints = ExtractHints()
+
+
+@dataclass(frozen=True)
+class Unit:
+    slug: str
+    name: str
+    site: str
+    columns: tuple[Column, ...]
+
+    def column(self, column_id: str) -> Column:
+        for col in self.columns:
+            if col.id == column_id:
+                return col
+        raise KeyError(column_id)
+
+    def hosts(self) -> frozenset[str]:
+        urls = [self.site] + [c.url for c in self.columns] + [c.extract.endpoint for c in self.columns if c.extract.endpoint]
+        return frozenset(urlsplit(u).hostname or "" for u in urls)
+
+
+@dataclass(frozen=True)
+class Settings:
+    download_timeout: float = 15.0
+    retries: int = 2
+    download_delay: float = 1.0
+    concurrency_per_host: int = 2
+    warn_days: int = 3
+    rectify_workdays: int = 5
+    backdate_tolerance_days: int = 2
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    digest: str  # SHA-256 of the file's bytes: the catalog version
+    text: str
+    settings: Settings
+    units: tuple[Unit, ...]
+    calendar_overrides: dict[date, bool] = field(default_factory=dict)
+
+    def unit(self, slug: str) -> Unit:
+        for unit in self.units:
+            if unit.slug == slug:
+                return unit
+        raise KeyError(slug)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def default_catalog_path() -> Path:
+    """`$MONITOR_CONFIG`, else ./catalog.toml, else the bundled demo catalog."""
+    env = os.environ.get("MONITOR_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("catalog.toml")
+    return local if local.exists() else DEMO_CATALOG
+
+
+def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
+    path = Path(path) if path else default_catalog_path()
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from None
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: the file is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        spec = CatalogSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(_describe(path, raw, exc)) from None
+    return _build(path, raw_bytes, text, spec)
+
+
+def _describe(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
+    """The first error, located by unit slug and column id rather than list indexes."""
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    where: list[str] = []
+    if loc[:1] == ["units"] and len(loc) > 1 and isinstance(loc[1], int):
+        units = raw.get("units") or []
+        unit = units[loc[1]] if loc[1] < len(units) and isinstance(units[loc[1]], dict) else {}
+        where.append(f"unit {unit.get('slug', f'#{loc[1] + 1}')!r}")
+        loc = loc[2:]
+        if loc[:1] == ["columns"] and len(loc) > 1 and isinstance(loc[1], int):
+            cols = unit.get("columns") or []
+            col = cols[loc[1]] if loc[1] < len(cols) and isinstance(cols[loc[1]], dict) else {}
+            where.append(f"column {col.get('id', f'#{loc[1] + 1}')!r}")
+            loc = loc[2:]
+    elif loc[:1] == ["rules"] and len(loc) > 1:
+        where.append(f"rule template {loc[1]!r}")
+        loc = loc[2:]
+    # drop pydantic's union-branch labels such as 'str' / 'RuleSpec'
+    fields = [str(p) for p in loc if not (isinstance(p, str) and (p in ("str",) or p[:1].isupper()))]
+    if fields:
+        where.append(f"field {'.'.join(fields)!r}")
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    return f"{path}: {', '.join(where) or 'top level'}: {msg}"
+
+
+def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalog:
+    def fail(where: str, msg: str) -> CatalogError:
+        return CatalogError(f"{path}: {where}: {msg}")
+
+    templates: dict[str, Rule] = {}
+    for name, rspec in spec.rules.items():
+        if rspec.template:
+            raise fail(f"rule template {name!r}, field 'template'", "a template cannot extend another template")
+        templates[name] = _make_rule(rspec, lambda f, m, n=name: fail(f"rule template {n!r}, field {f!r}", m))
+
+    units: list[Unit] = []
+    seen_slugs: set[str] = set()
+    for uspec in spec.units:
+        if uspec.slug in seen_slugs:
+            raise fail(f"unit {uspec.slug!r}, field 'slug'", "duplicate slug: each unit needs its own")
+        seen_slugs.add(uspec.slug)
+        columns: list[Column] = []
+        seen_ids: set[str] = set()
+        for cspec in uspec.columns:
+            where = f"unit {uspec.slug!r}, column {cspec.id!r}"
+            if cspec.id in seen_ids:
+                raise fail(f"{where}, field 'id'", "duplicate column id within the unit")
+            seen_ids.add(cspec.id)
+            rule, rule_name = _column_rule(cspec.rule, templates, lambda f, m, w=where: fail(f"{w}, field {f!r}", m))
+            hints = ExtractHints(**cspec.extract.model_dump())
+            columns.append(
+                Column(uspec.slug, cspec.id, cspec.name, cspec.url, cspec.type, cspec.focus, rule, rule_name, hints)
+            )
+        units.append(Unit(uspec.slug, uspec.name, uspec.site, tuple(columns)))
+
+    overrides = {d: kind == "workday" for d, kind in spec.calendar.overrides.items()}
+    return Catalog(
+        path=path,
+        digest=hashlib.sha256(raw_bytes).hexdigest(),
+        text=text,
+        settings=Settings(**spec.monitor.model_dump()),
+        units=tuple(units),
+        calendar_overrides=overrides,
+    )
+
+
+def _column_rule(value: str | RuleSpec, templates: dict[str, Rule], fail) -> tuple[Rule, str]:
+    if isinstance(value, str):
+        if value not in templates:
+            raise fail("rule", f"unknown rule template {value!r} (known: {', '.join(sorted(templates)) or 'none'})")
+        return templates[value], value
+    if value.template:
+        if value.template not in templates:
+            raise fail("rule.template", f"unknown rule template {value.template!r}")
+        base = templates[value.template]
+        merged = _spec_of(base).model_copy(update={k: v for k, v in value.model_dump(exclude_unset=True).items() if k != "template"})
+        return _make_rule(RuleSpec.model_validate(merged.model_dump()), lambda f, m: fail(f"rule.{f}", m)), value.template
+    return _make_rule(value, lambda f, m: fail(f"rule.{f}", m)), ""
+
+
+def _spec_of(rule: Rule) -> RuleSpec:
+    def span(s: Span | None) -> dict | None:
+        return None if s is None else {"n": s.n, "unit": s.unit}
+
+    data: dict[str, Any] = {"kind": rule.kind}
+    if isinstance(rule, (MaxGap, ItemLag)):
+        data["within"] = span(rule.within)
+    if isinstance(rule, ItemLag):
+        data["lookback_days"] = rule.lookback_days
+    if isinstance(rule, Periodic):
+        data.update(period=rule.period, due=span(rule.due))
+        if rule.due_date:
+            data["due_date"] = {"month": rule.due_date[0], "day": rule.due_date[1]}
+    return RuleSpec.model_validate(data)
+
+
+def _make_rule(spec: RuleSpec, fail) -> Rule:
+    def need(name: str):
+        value = getattr(spec, name)
+        if value is None:
+            raise fail(name, f"required for a {spec.kind} rule")
+        return value
+
+    def span(s: SpanSpec) -> Span:
+        return Span(s.n, s.unit)
+
+    if spec.kind is None:
+        raise fail("kind", "missing: one of max_gap, periodic, item_lag, standing")
+    if spec.kind == "max_gap":
+        return MaxGap(span(need("within")))
+    if spec.kind == "item_lag":
+        return ItemLag(span(need("within")), spec.lookback_days or 30)
+    if spec.kind == "periodic":
+        if spec.due and spec.due_date:
+            raise fail("due_date", "give either due or due_date, not both")
+        if spec.due_date and spec.period != "year":
+            raise fail("due_date", "a fixed due date needs period = \"year\"")
+        due_date = (spec.due_date.month, spec.due_date.day) if spec.due_date else None
+        return Periodic(need("period"), span(spec.due) if spec.due else None, due_date)
+    return Standing()

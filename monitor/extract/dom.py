@@ -1,0 +1,101 @@
+"""Small lxml helpers shared by the readers: parse forgivingly, walk visible text, join links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml import etree
+
+__all__ = [
+    "parse_html", "text_pieces", "is_hidden", "is_template", "squash", "element_text",
+    "page_base", "absolute", "good_href", "NON_CONTENT",
+]
+
+NON_CONTENT = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head"})
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_SPACES = re.compile(r"\s+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_TEMPLATE_ATTR = re.compile(r"^(?:ms-if|ms-visible|v-if|v-show|ng-if|ng-show|x-show|:)", re.I)
+
+
+def parse_html(text: str) -> etree._Element:
+    """The document root; never raises on junk (an empty page gives an empty <html>)."""
+    text = _XML_DECL.sub("", text or "", count=1)
+    if not text.strip():
+        return lxml.html.fromstring("<html><body></body></html>")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return lxml.html.fromstring("<html><body></body></html>")
+
+
+def squash(text: str | None) -> str:
+    """Whitespace runs (including non-breaking and ideographic spaces) to one space, trimmed."""
+    return _SPACES.sub(" ", (text or "").replace("\xa0", " ").replace("\u3000", " ")).strip()
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """Hidden by its own markup: style display:none, the hidden attribute, AngularJS ng-hide."""
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return "ng-hide" in (el.get("class") or "").split()
+
+
+def is_template(el: etree._Element) -> bool:
+    """Shown only when a script decides (avalon ms-if, Vue v-if, Angular ng-if...)."""
+    return any(_TEMPLATE_ATTR.match(name) for name in el.attrib)
+
+
+def text_pieces(
+    root: etree._Element, skip: Callable[[etree._Element], bool] | None = None
+) -> Iterator[tuple[etree._Element, str]]:
+    """(owner element, text) for every text run in document order, leaving out scripts, styles, comments
+    and any subtree ``skip`` rejects. A tail belongs to the parent of the element it follows."""
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        el, done = stack.pop()
+        if done:
+            parent = el.getparent()
+            if el.tail and parent is not None:
+                yield parent, el.tail
+            continue
+        stack.append((el, True))
+        if not isinstance(el.tag, str) or el.tag in NON_CONTENT or (skip is not None and skip(el)):
+            continue
+        if el.text:
+            yield el, el.text
+        stack.extend((child, False) for child in reversed(el))
+
+
+def element_text(el: etree._Element) -> str:
+    """The visible text of one element, squashed."""
+    return squash(" ".join(t for _, t in text_pieces(el) if t.strip()))
+
+
+def page_base(root: etree._Element, url: str) -> str:
+    """The URL relative links are resolved against: <base href> when the page has one."""
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+    return url
+
+
+def good_href(href: str | None) -> bool:
+    """A link that leads to a page (not javascript:, mailto:, an in-page anchor...)."""
+    if not href:
+        return False
+    h = href.strip().lower()
+    return bool(h) and not h.startswith(("javascript", "#", "mailto:", "tel:", "about:", "data:"))
+
+
+def absolute(base: str, href: str) -> str:
+    """``href`` joined with ``base``, fragment removed, whitespace inside the href dropped."""
+    href = re.sub(r"[\r\n\t]", "", href.strip())
+    return urldefrag(urljoin(base, href))[0]

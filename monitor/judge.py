@@ -1,0 +1,356 @@
+"""The timeliness judgement: does a column keep to its catalog rule (公开时限) on a given day?
+
+Pure functions: no I/O and no clock; the day judged (``as_of``) is always passed in, and the
+history is cut at it (items first seen later were not known that day).
+
+The monitor side comes first: a column that could not be read is never judged late, its state
+says why it could not be read. Then the content side, on the items' *effective* dates:
+- an item whose claimed date lies before an earlier successful check that did not list it is
+  suspected back-dated (疑似倒签); it counts from the day after that check;
+- an item dated after ``as_of`` (clock skew, typo) is set aside;
+- an item without a date counts as not updated (national rule); a column whose items all lack a
+  usable date is late, for an unknown number of days.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate
+from typing import Any
+
+from monitor.periods import Period, Schedule
+from monitor.rules import ItemLag, MaxGap, Periodic, Rule, Standing
+from monitor.workdays import Workdays
+
+CONTENT_STATES = frozenset({"on_time", "due_soon", "late", "blank"})
+MONITOR_STATES = frozenset({"unreachable", "blocked", "broken", "unknown"})
+MISSED_PERIODS_SHOWN = 12
+
+_MONITOR_REASONS = {
+    "unreachable": "栏目无法访问",
+    "blocked": "栏目访问被网站防护拦截",
+    "not_found": "栏目页面不存在",
+    "broken": "栏目页面无法解析",
+}
+
+
+@dataclass(frozen=True)
+class ItemFact:
+    """One item ever seen in a column."""
+
+    url: str
+    title: str
+    published: date | None  # the date the page claims it went online
+    written: date | None  # 成文日期, when known
+    first_seen: date  # first sweep day that saw it listed
+
+
+@dataclass(frozen=True)
+class CheckFact:
+    """The latest check of the column."""
+
+    day: date
+    outcome: str  # 'ok' | 'unreachable' | 'blocked' | 'not_found' | 'broken'
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ColumnHistory:
+    items: tuple[ItemFact, ...]  # every item ever seen in this column
+    ok_check_days: tuple[date, ...]  # days on which the column was read successfully
+    last_check: CheckFact | None  # None: never checked
+
+
+@dataclass(frozen=True)
+class Policy:
+    warn_days: int = 3
+    backdate_tolerance_days: int = 2
+    workdays: Workdays = field(default_factory=Workdays)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str  # one of CONTENT_STATES or MONITOR_STATES
+    due: date | None  # late: the missed deadline; on_time/due_soon: the next one
+    days_late: int | None  # calendar days past ``due`` (late only)
+    late_since: date | None  # first late day, due + 1 (late only)
+    newest: ItemFact | None  # newest dated item, by effective date
+    provisional: bool  # a deciding working-day count used a year the calendar does not know
+    reason: str  # one sentence in Chinese
+    evidence: dict[str, Any]  # JSON-serialisable
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """A dated item with the date it counts from."""
+
+    item: ItemFact
+    effective: date
+    absent_on: date | None = None  # the ok check that did not list it: suspected back-dated
+
+
+@dataclass(frozen=True)
+class _Facts:
+    count: int  # items known on as_of
+    dated: tuple[_Dated, ...]  # usable dated items, newest effective date first
+    undated: int
+    future: tuple[ItemFact, ...]
+
+    @property
+    def newest(self) -> _Dated | None:
+        return self.dated[0] if self.dated else None
+
+
+def judge(rule: Rule, history: ColumnHistory, as_of: date, policy: Policy = Policy()) -> Verdict:
+    """Judge the column of ``history`` against ``rule`` on day ``as_of``."""
+    items = [i for i in history.items if i.first_seen <= as_of]
+    facts = _facts(items, history.ok_check_days, as_of, policy.backdate_tolerance_days)
+    evidence = _evidence(rule, facts, as_of)
+    check = history.last_check
+    if check is None or check.outcome != "ok":
+        return _monitor_verdict(check, facts, evidence)
+    if not facts.count:
+        return _verdict("blank", "栏目从未发布过信息（空白栏目）", facts, evidence)
+    if isinstance(rule, Standing):
+        return _verdict("on_time", f"栏目已有{facts.count}条信息（{rule.words()}）", facts, evidence)
+    if not facts.dated:
+        return _verdict("late", _no_date_reason(facts, as_of), facts, evidence)
+    if isinstance(rule, MaxGap):
+        return _max_gap(rule, facts, as_of, policy, evidence)
+    if isinstance(rule, Periodic):
+        return _periodic(rule, facts, as_of, policy, evidence)
+    return _item_lag(rule, facts, as_of, policy, evidence)
+
+
+def horizon(rule: Rule, as_of: date) -> date | None:
+    """The oldest publication date the judge needs to see; None: the newest items suffice.
+
+    For periodic rules the working days of unknown years are guessed (Monday-Friday); being
+    one whole period early, the answer is deep enough either way.
+    """
+    if isinstance(rule, Periodic):
+        return Schedule(rule, Workdays()).latest_closed(as_of).prev().start
+    if isinstance(rule, ItemLag):
+        return as_of - timedelta(days=rule.lookback_days)
+    return None
+
+
+def _facts(items: list[ItemFact], ok_days: tuple[date, ...], as_of: date, tolerance: int) -> _Facts:
+    dated = _effective_dates([i for i in items if i.published is not None], sorted(ok_days), tolerance)
+    usable = sorted((d for d in dated if d.effective <= as_of), key=lambda d: d.effective, reverse=True)
+    future = tuple(d.item for d in dated if d.effective > as_of)
+    return _Facts(len(items), tuple(usable), len(items) - len(dated), future)
+
+
+def _effective_dates(items: list[ItemFact], ok_days: list[date], tolerance: int) -> list[_Dated]:
+    """Give each dated item the date it counts from, spotting back-dated items.
+
+    An item is suspected back-dated when its claimed date is ``tolerance`` days or more before the
+    last successful check that did not list it, and no older than the oldest item known by that
+    check (else the list may simply not have been read that deep).
+    """
+    by_sighting = sorted(items, key=lambda i: i.first_seen)
+    sighted = [i.first_seen for i in by_sighting]
+    oldest = list(accumulate((i.published for i in by_sighting), min))  # oldest claimed date known so far
+    result = []
+    for item in by_sighting:
+        before = bisect_left(ok_days, item.first_seen)
+        check = ok_days[before - 1] if before else None
+        known = bisect_right(sighted, check) if check else 0
+        if known and oldest[known - 1] <= item.published <= check - timedelta(days=tolerance):
+            result.append(_Dated(item, check + timedelta(days=1), check))
+        else:
+            result.append(_Dated(item, item.published))
+    return result
+
+
+def _monitor_verdict(check: CheckFact | None, facts: _Facts, evidence: dict[str, Any]) -> Verdict:
+    if check is None:
+        return _verdict("unknown", "栏目尚未检查，暂无时效判断", facts, evidence)
+    what = _MONITOR_REASONS.get(check.outcome, "栏目检查失败")
+    detail = f"（{check.detail}）" if check.detail else ""
+    state = check.outcome if check.outcome in ("unreachable", "blocked") else "broken"
+    evidence["check"] = {"day": check.day.isoformat(), "outcome": check.outcome, "detail": check.detail}
+    return _verdict(state, f"{what}{detail}，本次不作时效判断", facts, evidence)
+
+
+def _no_date_reason(facts: _Facts, as_of: date) -> str:
+    parts = [f"{facts.undated}条未标注发布日期"] if facts.undated else []
+    if facts.future:
+        parts.append(f"{len(facts.future)}条发布日期晚于{as_of}（日期有误）")
+    return f"栏目共{facts.count}条信息，其中{'，'.join(parts)}，均无有效发布日期，按未更新计"
+
+
+def _max_gap(rule: MaxGap, facts: _Facts, as_of: date, policy: Policy, evidence: dict) -> Verdict:
+    newest = facts.newest
+    due, provisional = policy.workdays.add_span(newest.effective, rule.within)
+    opening = f"最新信息{_dated_words(newest)}"
+    limit = f"最大更新间隔{rule.within.words()}"
+    guessed = due.year if provisional else None
+    if as_of > due:
+        return _late(f"{opening}，已超过{limit}", due, as_of, facts, evidence, guessed)
+    left = (due - as_of).days
+    if left <= policy.warn_days:
+        reason = f"{opening}，{limit}，应于{due}前更新，{_left_words(left)}"
+        return _verdict("due_soon", reason, facts, evidence, due=due, guessed=guessed)
+    reason = f"{opening}，未超过{limit}，下次应于{due}前更新"
+    return _verdict("on_time", reason, facts, evidence, due=due, guessed=guessed)
+
+
+def _periodic(rule: Periodic, facts: _Facts, as_of: date, policy: Policy, evidence: dict) -> Verdict:
+    schedule = Schedule(rule, policy.workdays)
+    last = schedule.latest_closed(as_of)
+    last_due, provisional = schedule.due(last)
+    evidence["period"] = last.label
+    evidence["window"] = [d.isoformat() for d in schedule.window(last)]
+    evidence["missed_periods"] = _missed_periods(schedule, last, facts)
+    newest = facts.newest
+    if newest.effective < schedule.window(last)[0]:
+        first = last
+        while schedule.window(first.prev())[0] > newest.effective:
+            first = first.prev()
+        due, first_provisional = schedule.due(first)
+        if first == last:
+            missed = f"{last.label}的信息应于{due}前公开（{rule.words()}），至今未发现"
+        else:
+            missed = f"{first.label}至{last.label}的信息均未按期公开（{rule.words()}），{first.label}的应于{due}前公开"
+        guessed = last_due.year if provisional or first_provisional else None
+        return _late(f"{missed}，最新信息{_dated_words(newest)}", due, as_of, facts, evidence, guessed)
+    in_window = _in_window(schedule, last, facts)
+    if in_window:
+        done = f"{last.label}的信息已按期公开（{_dated_words(in_window)}）"
+    else:
+        evidence["late_fix"] = {"period": last.label, "due": str(last_due), "item": _item_json(newest)}
+        done = f"{last.label}的信息逾期后补发（{_dated_words(newest)}，应于{last_due}前）"
+    upcoming = last.next()
+    due, next_provisional = schedule.due(upcoming)
+    guessed = due.year if provisional or next_provisional else None
+    left = (due - as_of).days
+    if left <= policy.warn_days and not _in_window(schedule, upcoming, facts):
+        reason = f"{done}；{upcoming.label}的信息应于{due}前公开，{_left_words(left)}，尚未发现"
+        return _verdict("due_soon", reason, facts, evidence, due=due, guessed=guessed)
+    reason = f"{done}；{upcoming.label}的信息应于{due}前公开"
+    return _verdict("on_time", reason, facts, evidence, due=due, guessed=guessed)
+
+
+def _in_window(schedule: Schedule, period: Period, facts: _Facts) -> _Dated | None:
+    opens, closes = schedule.window(period)
+    return next((d for d in facts.dated if opens <= d.effective <= closes), None)
+
+
+def _missed_periods(schedule: Schedule, last: Period, facts: _Facts) -> list[str]:
+    """Labels of the recent closed periods with nothing in their window, oldest first.
+
+    Periods whose window opens before the oldest item seen are left out: the list may not
+    reach back that far.
+    """
+    oldest = facts.dated[-1].effective
+    recent = [last.shift(-k) for k in reversed(range(MISSED_PERIODS_SHOWN))]
+    return [p.label for p in recent if schedule.window(p)[0] > oldest and not _in_window(schedule, p, facts)]
+
+
+def _item_lag(rule: ItemLag, facts: _Facts, as_of: date, policy: Policy, evidence: dict) -> Verdict:
+    since = as_of - timedelta(days=rule.lookback_days)
+    recent = [d for d in facts.dated if d.effective >= since]
+    lags = [_Lag(d, *policy.workdays.add_span(d.item.written, rule.within)) for d in recent if d.item.written]
+    late = [lag for lag in lags if lag.days_late > 0]
+    evidence["judged"] = len(lags)
+    evidence["no_written_date"] = len(recent) - len(lags)
+    evidence["late_items"] = [
+        {**_item_json(lag.dated), "deadline": str(lag.deadline), "days_late": lag.days_late} for lag in late
+    ]
+    window = f"近{rule.lookback_days}天"
+    if not recent:
+        return _verdict("on_time", f"{window}未发布新信息，无需核对公开时限", facts, evidence)
+    if not lags:
+        reason = f"{window}发布的{len(recent)}条信息均无成文日期，无法核对公开时限"
+        return _verdict("on_time", reason, facts, evidence)
+    guessed = max((lag.deadline.year for lag in late or lags if lag.provisional), default=None)
+    if not late:
+        reason = f"{window}发布的{len(lags)}条有成文日期的信息均按时公开（{rule.words()}）"
+        return _verdict("on_time", reason, facts, evidence, guessed=guessed)
+    worst = max(late, key=lambda lag: lag.days_late)
+    first = min(late, key=lambda lag: lag.deadline)
+    reason = (
+        f"{window}发布的信息中有{len(late)}条超过公开时限（{rule.words()}），其中《{worst.dated.item.title}》"
+        f"成文于{worst.dated.item.written}，应于{worst.deadline}前公开，实际{_dated_words(worst.dated)}，"
+        f"逾期{worst.days_late}天"
+    )
+    return _verdict(
+        "late", reason, facts, evidence, due=first.deadline, days_late=worst.days_late,
+        late_since=first.deadline + timedelta(days=1), guessed=guessed,
+    )
+
+
+@dataclass(frozen=True)
+class _Lag:
+    """An item judged against its own deadline (ItemLag)."""
+
+    dated: _Dated
+    deadline: date
+    provisional: bool
+
+    @property
+    def days_late(self) -> int:
+        return (self.dated.effective - self.deadline).days
+
+
+def _late(opening: str, due: date, as_of: date, facts: _Facts, evidence: dict, guessed: int | None) -> Verdict:
+    days_late = (as_of - due).days
+    return _verdict(
+        "late", f"{opening}，逾期{days_late}天", facts, evidence, due=due, days_late=days_late,
+        late_since=due + timedelta(days=1), guessed=guessed,
+    )
+
+
+def _left_words(days_left: int) -> str:
+    return "今天到期" if days_left == 0 else f"还剩{days_left}天"
+
+
+def _dated_words(dated: _Dated) -> str:
+    if dated.absent_on is None:
+        return f"发布于{dated.effective}"
+    return (
+        f"标注发布于{dated.item.published}，但{dated.absent_on}检查时尚未出现，"
+        f"疑似倒签，按{dated.effective}计"
+    )
+
+
+def _verdict(
+    state: str, reason: str, facts: _Facts, evidence: dict[str, Any], *, due: date | None = None,
+    days_late: int | None = None, late_since: date | None = None, guessed: int | None = None,
+) -> Verdict:
+    """Build the verdict; ``guessed``: the year whose working days a deciding count guessed."""
+    if guessed is not None:
+        note = f"{guessed}年节假日安排未公布，按周一至周五暂计"
+        reason = f"{reason}（{note}）"
+        evidence["provisional_note"] = note
+    newest = facts.newest.item if facts.newest else None
+    return Verdict(state, due, days_late, late_since, newest, guessed is not None, reason, evidence)
+
+
+def _evidence(rule: Rule, facts: _Facts, as_of: date) -> dict[str, Any]:
+    return {
+        "rule": rule.words(),
+        "kind": rule.kind,
+        "as_of": as_of.isoformat(),
+        "items": facts.count,
+        "dated": len(facts.dated),
+        "undated": facts.undated,
+        "newest": _item_json(facts.newest) if facts.newest else None,
+        "backdated": [
+            {**_item_json(d), "absent_on": d.absent_on.isoformat()} for d in facts.dated if d.absent_on
+        ],
+        "future_dated": [_fact_json(i) for i in facts.future],
+    }
+
+
+def _item_json(dated: _Dated) -> dict[str, Any]:
+    return {**_fact_json(dated.item), "effective": dated.effective.isoformat()}
+
+
+def _fact_json(item: ItemFact) -> dict[str, Any]:
+    dates = {"published": item.published, "written": item.written, "first_seen": item.first_seen}
+    return {"title": item.title, "url": item.url, **{k: d and d.isoformat() for k, d in dates.items()}}

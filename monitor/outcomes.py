@@ -1,0 +1,42 @@
+"""Classifying a fetch: was the column read, or did the network, a firewall or the page fail us?
+
+Pure functions. The outcome decides whether a column can be judged at all: anything but ``ok``
+is the monitor's or the network's problem and is never counted as lateness.
+"""
+
+from __future__ import annotations
+
+OK, UNREACHABLE, BLOCKED, NOT_FOUND, BROKEN = "ok", "unreachable", "blocked", "not_found", "broken"
+
+_NETWORK_WORDS = {
+    "TimeoutError": "超时", "TCPTimedOutError": "超时", "ResponseNeverReceived": "未收到响应",
+    "ConnectionRefusedError": "连接被拒绝", "DNSLookupError": "域名解析失败", "ConnectionLost": "连接中断",
+    "ConnectionDone": "连接中断", "ResponseFailed": "响应中断", "ConnectError": "连接失败",
+    "NoRouteError": "无法路由", "SSLError": "证书或加密错误",
+}
+
+
+def classify_status(status: int, challenge: str | None) -> tuple[str, str]:
+    """Outcome and a short Chinese detail for a response that arrived (after retries)."""
+    if challenge:
+        return BLOCKED, f"防火墙拦截（{challenge}，HTTP {status}）"
+    if status in (404, 410):
+        return NOT_FOUND, f"页面不存在（HTTP {status}）"
+    if status in (401, 403, 412, 418, 429, 451, 521):
+        return BLOCKED, f"访问被拒绝（HTTP {status}）"
+    if status >= 500:
+        return UNREACHABLE, f"服务器错误（HTTP {status}）"
+    if status >= 400:
+        return BROKEN, f"请求失败（HTTP {status}）"
+    return OK, ""
+
+
+def classify_failure(exc: BaseException) -> tuple[str, str]:
+    """Outcome and detail for a fetch that produced no response (after retries)."""
+    names = [cls.__name__ for cls in type(exc).__mro__]
+    if "IgnoreRequest" in names:
+        return BROKEN, "请求未发出（跳转到未配置的站点，或被规则忽略）"
+    for name in names:
+        if name in _NETWORK_WORDS:
+            return UNREACHABLE, f"{_NETWORK_WORDS[name]}（{type(exc).__name__}）"
+    return UNREACHABLE, f"网络错误（{type(exc).__name__}: {str(exc)[:120]}）"

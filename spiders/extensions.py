@@ -1,0 +1,51 @@
+"""When a unit's crawl ends: judge its columns, print its verdicts (ad hoc checks), close the sweep.
+
+Judgement itself lives in monitor.assess; this extension only calls it at the right moment,
+so ``scrapy crawl <unit>`` and ``monitor sweep`` judge the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy import signals
+
+from monitor.assess import STATE_WORDS, assess_unit
+from spiders.context import context_for
+
+
+class SweepBookkeeping:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider, reason):
+        ctx = context_for(self.crawler)
+        columns = {c.id for c in spider.columns}
+        results = assess_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, ctx.sweep_id, columns,
+                              by="adhoc" if ctx.adhoc else "sweep")
+        late = sum(r.verdict.state in ("late", "blank") for r in results)
+        if ctx.adhoc:
+            ctx.store.finish_sweep(ctx.sweep_id, "finished" if reason == "finished" else "failed",
+                                   units_done=1, columns_checked=len(results), columns_late=late,
+                                   notices_opened=sum(r.notice_action == "open" for r in results))
+        if self.crawler.settings.getbool("MONITOR_PRINT_VERDICTS"):
+            print(f"{spider.unit.name}（{spider.unit.slug}）{ctx.as_of} 检查结果：")
+            for r in results:
+                print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason,
+                                          r.notice_action))
+            sys.stdout.flush()
+        progress = self.crawler.settings.get("MONITOR_PROGRESS")
+        if progress:
+            print(f"  {spider.unit.slug:<8} {spider.unit.name}: {len(results)} 个栏目，{late} 个逾期/空白",
+                  file=sys.stderr, flush=True)
+
+
+def format_verdict_line(column_id: str, column_name: str, state: str, reason: str, notice_action: str | None) -> str:
+    action = {"open": " [新督办]", "rectify": " [已整改]", "overdue": " [逾期未改]"}.get(notice_action or "", "")
+    return f"  {column_id:<12} {column_name:<10} {STATE_WORDS.get(state, state):<6} {state:<11} {reason}{action}"

@@ -1,0 +1,68 @@
+"""Spider loader: one spider class per catalog unit, so ``scrapy list`` and ``scrapy crawl <unit>``
+work with no Python file per unit (Scrapy's SPIDER_LOADER_CLASS)."""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.settings import BaseSettings
+from zope.interface import implementer
+from scrapy.interfaces import ISpiderLoader
+
+from monitor.config import Catalog, CatalogError, Unit, load_catalog
+from spiders.unit import UnitSpider
+
+
+def spider_settings(catalog: Catalog, unit: Unit) -> dict:
+    """Per-unit Scrapy settings from the catalog's [monitor] table."""
+    s = catalog.settings
+    contact = f"; +{s.contact}" if s.contact else ""
+    settings = {
+        "DOWNLOAD_TIMEOUT": s.download_timeout,
+        "RETRY_TIMES": s.retries,
+        "DOWNLOAD_DELAY": s.download_delay,
+        "AUTOTHROTTLE_START_DELAY": max(s.download_delay, 0.01),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": s.concurrency_per_host,
+    }
+    if contact:
+        from monitor import __version__
+
+        settings["USER_AGENT"] = f"DisclosureMonitor/{__version__} (government disclosure timeliness monitor{contact})"
+    if any(c.extract.browser for c in unit.columns):
+        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        settings["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
+    return settings
+
+
+def make_spider_class(catalog: Catalog, unit: Unit) -> type[UnitSpider]:
+    return type(
+        f"UnitSpider_{unit.slug}",
+        (UnitSpider,),
+        {"name": unit.slug, "unit": unit, "catalog": catalog, "custom_settings": spider_settings(catalog, unit)},
+    )
+
+
+@implementer(ISpiderLoader)
+class CatalogSpiderLoader:
+    def __init__(self, settings: BaseSettings):
+        try:
+            self.catalog = load_catalog(settings.get("MONITOR_CONFIG") or None)
+        except CatalogError as exc:
+            sys.exit(f"error: {exc}")
+        self._spiders = {u.slug: make_spider_class(self.catalog, u) for u in self.catalog.units}
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> "CatalogSpiderLoader":
+        return cls(settings)
+
+    def load(self, spider_name: str) -> type[UnitSpider]:
+        try:
+            return self._spiders[spider_name]
+        except KeyError:
+            raise KeyError(f"Spider not found: {spider_name} (units in {self.catalog.path}: {', '.join(self._spiders)})") from None
+
+    def list(self) -> list[str]:
+        return list(self._spiders)
+
+    def find_by_request(self, request) -> list[str]:
+        return [name for name, cls in self._spiders.items() if cls.unit.site and request.url.startswith(cls.unit.site)]

@@ -1,0 +1,61 @@
+"""What unit spiders yield. The pipeline writes each kind to the store; spiders never write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FetchRecord:
+    """One HTTP fetch (list page, endpoint or article) and what came of it."""
+
+    unit: str
+    column_id: str
+    kind: str  # 'list' | 'endpoint' | 'article'
+    page: int
+    url: str
+    fetched_at: str
+    duration_ms: int | None
+    status: int | None
+    error: str
+    bytes: int
+    items_found: int
+    newest_date: str | None
+    outcome: str  # ok | unreachable | blocked | not_found | broken
+    detail: str = ""
+
+
+@dataclass
+class SeenItems:
+    """The items one list page showed, in page order."""
+
+    unit: str
+    column_id: str
+    items: list[dict] = field(default_factory=list)  # url, title, published, published_source
+
+
+@dataclass
+class ColumnCheck:
+    """The outcome of reading one column in this crawl (all the pages it needed)."""
+
+    unit: str
+    column_id: str
+    outcome: str
+    items_found: int
+    newest_date: str | None
+    oldest_date: str | None
+    pages: int
+    detail: str = ""
+
+
+@dataclass
+class ArticleDates:
+    """Dates read from an item's own page."""
+
+    unit: str
+    column_id: str
+    url: str
+    published: str | None
+    written: str | None
+    candidates: list[list[str]]
+    conflict: bool

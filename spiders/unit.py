@@ -1,0 +1,245 @@
+"""The base spider of every unit: fetch each column's list pages, read them, and say what happened.
+
+A spider only fetches and extracts. For each column it reads the list page (or the configured
+endpoint; in Chromium when the column needs it), follows pagination only as far as the rule's
+horizon needs, reads the article page of a new item when the rule needs its written date or the
+list shows no date, and yields records: a FetchRecord for every fetch, SeenItems per list page and
+one ColumnCheck per column. The pipeline writes them; the extension judges when the crawl ends.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from monitor import clock
+from monitor.config import Catalog, Column, Unit
+from monitor.extract import (
+    ListHints,
+    ListPage,
+    declared_encoding_fix,
+    detect_challenge,
+    read_article,
+    read_hanweb_xml,
+    read_list,
+    trs_page_url,
+)
+from monitor.judge import horizon
+from monitor.outcomes import BROKEN, NOT_FOUND, OK, classify_failure, classify_status
+from monitor.rules import ItemLag
+from spiders.context import context_for
+from spiders.records import ArticleDates, ColumnCheck, FetchRecord, SeenItems
+
+
+@dataclass
+class _ColumnProgress:
+    pages: int = 0
+    items: int = 0
+    dates: list[date] = field(default_factory=list)
+    articles: int = 0
+
+
+class UnitSpider(scrapy.Spider):
+    """Made per unit by spiders.loader; `unit` and `catalog` are class attributes."""
+
+    unit: ClassVar[Unit]
+    catalog: ClassVar[Catalog]
+
+    def __init__(self, column: str | None = None, as_of: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if column and column not in {c.id for c in self.unit.columns}:
+            raise ValueError(f"unit {self.unit.slug!r} has no column {column!r} "
+                             f"(columns: {', '.join(c.id for c in self.unit.columns)})")
+        self.only_column = column
+        self._as_of_arg = as_of
+        self.allowed_domains = sorted(self.unit.hosts())
+        self._progress: dict[str, _ColumnProgress] = {}
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        if kwargs.get("as_of"):
+            crawler.settings.frozen = False
+            crawler.settings.set("MONITOR_AS_OF", kwargs["as_of"], priority="cmdline")
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.ctx = context_for(crawler)
+        return spider
+
+    @property
+    def columns(self) -> list[Column]:
+        return [c for c in self.unit.columns if not self.only_column or c.id == self.only_column]
+
+    # ---------------------------------------------------------------- requests
+
+    async def start(self):
+        self.known = self.ctx.store.known_items(self.unit.slug)
+        self.columns_with_items = self.ctx.store.columns_with_items(self.unit.slug)
+        for column in self.columns:
+            self._progress[column.id] = _ColumnProgress()
+            yield self._list_request(column, 0, column.extract.endpoint or column.url)
+
+    def _list_request(self, column: Column, page: int, url: str) -> scrapy.Request:
+        meta: dict[str, Any] = {"column": column.id, "page": page, "handle_httpstatus_all": True,
+                                "started": time.monotonic()}
+        if column.extract.browser and not column.extract.endpoint:
+            meta["playwright"] = True
+        return scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=True,
+                              priority=10)
+
+    # ---------------------------------------------------------------- list pages
+
+    def parse_list(self, response: Response):
+        column = self.unit.column(response.meta["column"])
+        page = response.meta["page"]
+        kind = "endpoint" if column.extract.endpoint else "list"
+        progress = self._progress[column.id]
+        response = self._decoded(response, column)
+        outcome, detail = classify_status(response.status, detect_challenge(response.status, response.body,
+                                                                             _headers(response)))
+        listing: ListPage | None = None
+        if outcome == OK:
+            if not isinstance(response, TextResponse):
+                outcome, detail = BROKEN, "返回内容不是文本页面"
+            else:
+                listing = self._read(response, column)
+                outcome, detail = self._judge_listing(listing, column, page)
+        dates = [i.published for i in listing.items if i.published] if listing else []
+        yield self._fetch_record(response, column, kind, page, outcome, detail,
+                                 items=len(listing.items) if listing else 0, newest=max(dates, default=None))
+        if outcome != OK:
+            yield self._check(column, outcome, detail if page == 0 else f"第{page + 1}页：{detail}")
+            return
+        progress.pages += 1
+        progress.items += len(listing.items)
+        progress.dates.extend(dates)
+        yield SeenItems(self.unit.slug, column.id, [
+            {"url": i.url, "title": i.title, "published": i.published.isoformat() if i.published else None,
+             "published_source": i.date_source} for i in listing.items])
+        yield from self._article_requests(column, listing)
+        next_url = self._next_page(column, listing, page, dates)
+        if next_url:
+            yield self._list_request(column, page + 1, next_url)
+        else:
+            yield self._check(column, OK, "")
+
+    def _decoded(self, response: Response, column: Column) -> Response:
+        """Decode GBK pages right even when the HTTP header names the wrong charset."""
+        if not isinstance(response, TextResponse):
+            return response
+        header = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        header_enc = header.split("charset=")[-1].strip() if "charset=" in header else None
+        encoding = column.extract.encoding or declared_encoding_fix(response.body, header_enc)
+        return response.replace(encoding=encoding) if encoding else response
+
+    def _read(self, response: TextResponse, column: Column) -> ListPage:
+        text = response.text
+        hints = ListHints(column.extract.items, column.extract.link, column.extract.date)
+        if "<datastore" in text[:2000].lower() and "<html" not in text[:2000].lower():
+            return read_hanweb_xml(text, response.url, self.ctx.as_of)
+        return read_list(text, response.url, self.ctx.as_of, hints if column.extract.items else None)
+
+    def _judge_listing(self, listing: ListPage, column: Column, page: int) -> tuple[str, str]:
+        if listing.soft_404:
+            return NOT_FOUND, "页面显示“不存在”（软404）"
+        if listing.items:
+            return OK, ""
+        if page == 0 and listing.empty_marker and column.id not in self.columns_with_items:
+            return OK, "栏目显示暂无信息"
+        if listing.empty_marker:
+            return BROKEN, "栏目曾有条目，现显示为空"
+        return BROKEN, "页面已获取，但未能读出任何条目（可能改版）"
+
+    def _next_page(self, column: Column, listing: ListPage, page: int, dates: list[date]) -> str | None:
+        """Follow pagination only while the rule's horizon lies beyond this page."""
+        oldest_needed = horizon(column.rule, self.ctx.as_of)
+        if oldest_needed is None or not dates or min(dates) <= oldest_needed:
+            return None
+        if page + 1 >= self.settings.getint("MONITOR_MAX_PAGES"):
+            return None
+        if listing.next_url:
+            return listing.next_url
+        if listing.page_count and page + 1 < listing.page_count and not column.extract.endpoint:
+            return trs_page_url(column.url, page + 1)
+        return None
+
+    def _check(self, column: Column, outcome: str, detail: str) -> ColumnCheck:
+        progress = self._progress[column.id]
+        return ColumnCheck(
+            self.unit.slug, column.id, outcome, progress.items,
+            max(progress.dates).isoformat() if progress.dates else None,
+            min(progress.dates).isoformat() if progress.dates else None,
+            progress.pages, detail,
+        )
+
+    # ---------------------------------------------------------------- article pages
+
+    def _article_requests(self, column: Column, listing: ListPage):
+        """Read the page of a new item when the rule needs its written date or the list has no date."""
+        needs_written = isinstance(column.rule, ItemLag)
+        oldest_needed = horizon(column.rule, self.ctx.as_of)
+        progress = self._progress[column.id]
+        limit = self.settings.getint("MONITOR_MAX_ARTICLES")
+        for item in listing.items:
+            if self.known.get((column.id, item.url)):
+                continue  # its page was read before
+            wanted = item.published is None or (
+                needs_written and (oldest_needed is None or item.published >= oldest_needed))
+            if not wanted or progress.articles >= limit or urlsplit(item.url).hostname not in self.unit.hosts():
+                continue
+            progress.articles += 1
+            self.known[(column.id, item.url)] = True
+            yield scrapy.Request(item.url, callback=self.parse_article, errback=self.failed, priority=0,
+                                 meta={"column": column.id, "page": 0, "article": True,
+                                       "handle_httpstatus_all": True, "started": time.monotonic()})
+
+    def parse_article(self, response: Response):
+        column = self.unit.column(response.meta["column"])
+        response = self._decoded(response, column)
+        outcome, detail = classify_status(response.status, detect_challenge(response.status, response.body,
+                                                                             _headers(response)))
+        dates = None
+        if outcome == OK and isinstance(response, TextResponse):
+            dates = read_article(response.text, response.url)
+            yield ArticleDates(
+                self.unit.slug, column.id, response.url,
+                dates.published.isoformat() if dates.published else None,
+                dates.written.isoformat() if dates.written else None,
+                [[label, d.isoformat()] for label, d in dates.candidates], dates.conflict,
+            )
+        yield self._fetch_record(response, column, "article", 0, outcome, detail, items=0,
+                                 newest=dates.published if dates else None)
+
+    # ---------------------------------------------------------------- failures and records
+
+    def failed(self, failure):
+        request = failure.request
+        column = self.unit.column(request.meta["column"])
+        outcome, detail = classify_failure(failure.value)
+        kind = "article" if request.meta.get("article") else ("endpoint" if column.extract.endpoint else "list")
+        page = request.meta.get("page", 0)
+        elapsed = time.monotonic() - request.meta.get("started", time.monotonic())
+        yield FetchRecord(self.unit.slug, column.id, kind, page, request.url, clock.stamp(), int(elapsed * 1000),
+                          None, f"{type(failure.value).__name__}: {failure.value}"[:500], 0, 0, None, outcome, detail)
+        if kind != "article":
+            yield self._check(column, outcome, detail if page == 0 else f"第{page + 1}页：{detail}")
+
+    def _fetch_record(self, response: Response, column: Column, kind: str, page: int, outcome: str, detail: str,
+                      items: int, newest: date | None) -> FetchRecord:
+        started = response.meta.get("started")
+        elapsed = int((time.monotonic() - started) * 1000) if started else None
+        return FetchRecord(self.unit.slug, column.id, kind, page, response.url, clock.stamp(), elapsed,
+                           response.status, "", len(response.body), items,
+                           newest.isoformat() if newest else None, outcome, detail)
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
