@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from monitor.rules import ItemLag, MaxGap, Periodic, Rule, Span, Standing
 
@@ -58,7 +58,7 @@ class RuleSpec(_Strict):
 
 class ExtractSpec(_Strict):
     encoding: str | None = None
-    browser: bool = False
+    browser: StrictBool = False
     endpoint: str | None = None
     items: str | None = None
     link: str | None = None
@@ -87,7 +87,7 @@ class ColumnSpec(_Strict):
     name: str = Field(min_length=1)
     url: str
     type: Literal[COLUMN_TYPES] = "其他"  # type: ignore[valid-type]
-    focus: bool = False
+    focus: StrictBool = False
     rule: str | RuleSpec
     extract: ExtractSpec = ExtractSpec()
 
@@ -144,7 +144,7 @@ def _http_url(value: str) -> str:
 @dataclass(frozen=True)
 class ExtractHints:
     encoding: str | None = None
-    browser: bool = False
+    browser: StrictBool = False
     endpoint: str | None = None
     items: str | None = None
     link: str | None = None
@@ -245,7 +245,8 @@ def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
 
 def _describe(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
     """The first error, located by unit slug and column id rather than list indexes."""
-    err = exc.errors()[0]
+    # the deepest error is the most specific (a union reports each branch; the right one goes deeper)
+    err = max(exc.errors(), key=lambda e: len(e["loc"]))
     loc = list(err["loc"])
     where: list[str] = []
     if loc[:1] == ["units"] and len(loc) > 1 and isinstance(loc[1], int):
@@ -321,8 +322,9 @@ def _column_rule(value: str | RuleSpec, templates: dict[str, Rule], fail) -> tup
         if value.template not in templates:
             raise fail("rule.template", f"unknown rule template {value.template!r}")
         base = templates[value.template]
-        merged = _spec_of(base).model_copy(update={k: v for k, v in value.model_dump(exclude_unset=True).items() if k != "template"})
-        return _make_rule(RuleSpec.model_validate(merged.model_dump()), lambda f, m: fail(f"rule.{f}", m)), value.template
+        merged = {**_spec_of(base).model_dump(exclude_none=True), **value.model_dump(exclude_unset=True)}
+        merged.pop("template")
+        return _make_rule(RuleSpec.model_validate(merged), lambda f, m: fail(f"rule.{f}", m)), value.template
     return _make_rule(value, lambda f, m: fail(f"rule.{f}", m)), ""
 
 

@@ -228,10 +228,13 @@ def _periodic(rule: Periodic, facts: _Facts, as_of: date, policy: Policy, eviden
     due, next_provisional = schedule.due(upcoming)
     guessed = due.year if provisional or next_provisional else None
     left = (due - as_of).days
-    if left <= policy.warn_days and not _in_window(schedule, upcoming, facts):
+    if _in_window(schedule, upcoming, facts):
+        reason = f"{done}；{upcoming.label}的信息也已公开"
+    elif left <= policy.warn_days:
         reason = f"{done}；{upcoming.label}的信息应于{due}前公开，{_left_words(left)}，尚未发现"
         return _verdict("due_soon", reason, facts, evidence, due=due, guessed=guessed)
-    reason = f"{done}；{upcoming.label}的信息应于{due}前公开"
+    else:
+        reason = f"{done}；{upcoming.label}的信息应于{due}前公开"
     return _verdict("on_time", reason, facts, evidence, due=due, guessed=guessed)
 
 

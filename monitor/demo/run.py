@@ -1,0 +1,102 @@
+"""The demo: serve the demo world, sweep it once per simulated day, then write the weekly report.
+
+Each simulated day runs ``python -m monitor sweep --as-of DAY`` in a process of its own, as the
+scheduler does in production (the Twisted reactor cannot restart), against the world as it looks
+that day. Outputs go to ``out`` (default var/demo): catalog.toml, monitor.db, report/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from monitor.demo.server import DemoServer
+from monitor.demo.world import DemoWorld
+
+
+def _sweep_command(catalog: Path, db: Path, day: date) -> list[str]:
+    return [sys.executable, "-m", "monitor", "sweep", "--as-of", day.isoformat(), "--config", str(catalog),
+            "--db", str(db), "--quiet"]
+
+
+def sweep_days(world: DemoWorld, server: DemoServer, catalog: Path, db: Path, days: list[date],
+               echo=print) -> None:
+    """Sweep the world once per day, each in a fresh process; stop at the first failed sweep."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    for k, day in enumerate(days, 1):
+        server.set_today(day)
+        started = time.monotonic()
+        proc = subprocess.run(_sweep_command(catalog, db, day), capture_output=True, text=True, env=env)
+        line = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
+        echo(f"[{k:>2}/{len(days)}] {line}（{time.monotonic() - started:.1f} 秒）")
+        if proc.returncode != 0:
+            raise RuntimeError(f"sweep of {day} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+
+
+def prepare(end: date, days: int, port: int, out: Path) -> tuple[DemoWorld, Path, Path]:
+    """A fresh world, its catalog written to out/catalog.toml, and an empty database path."""
+    out.mkdir(parents=True, exist_ok=True)
+    world = DemoWorld(end=end, days=days, port=port)
+    catalog = out / "catalog.toml"
+    catalog.write_text(world.catalog_toml(), encoding="utf-8")
+    db = out / "monitor.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return world, catalog, db
+
+
+def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/demo")) -> int:
+    from monitor.config import load_catalog
+    from monitor.store import Store
+    from reports.weekly import build_weekly
+
+    world, catalog_path, db = prepare(end, days, port, out)
+    catalog = load_catalog(catalog_path)
+    columns = sum(len(u.columns) for u in catalog.units)
+    print(f"演示：{len(catalog.units)} 个单位、{columns} 个栏目，模拟 {world.start} 至 {end} 共 {days} 天的每日巡检")
+    started = time.monotonic()
+    with DemoServer(world) as server:
+        sweep_days(world, server, catalog_path, db, [world.start + timedelta(days=i) for i in range(days)])
+    store = Store(db)
+    report = build_weekly(store, catalog, end, out / "report")
+    rows = [r for r in store.verdicts(end) if r["day"] == end.isoformat()]
+    late = sum(r["state"] in ("late", "blank") for r in rows)
+    health = sum(r["state"] in ("unreachable", "blocked", "broken", "unknown") for r in rows)
+    notices = store.notices()
+    print(f"\n完成，用时 {time.monotonic() - started:.0f} 秒。{end}：检查 {len({r['unit'] for r in rows})} 个单位、"
+          f"{len(rows)} 个栏目；逾期/空白 {late} 个，监测异常 {health} 个；累计督办 {len(notices)} 件"
+          f"（督办中 {sum(n['state'] == 'open' for n in notices)}，逾期未整改 {sum(n['state'] == 'overdue' for n in notices)}，"
+          f"已整改 {sum(n['state'] == 'rectified' for n in notices)}）")
+    print(f"周报：{report.resolve()}")
+    print(f"督办清单：{(report.parent / 'notices.html').resolve()}")
+    print(f"数据库：{db.resolve()}（可用 sqlite-utils 或 Datasette 打开，表结构见 docs/schema.md）")
+    return 0
+
+
+def serve_demo(today: date, port: int) -> int:
+    world = DemoWorld(end=today, port=port)
+    server = DemoServer(world)
+    server.start()
+    server.set_today(today)
+    print(f"演示网站已启动（模拟日期 {today}）：")
+    for unit, (ip, p) in zip(world.units, world.hosts()):
+        print(f"  {unit.slug:<8} http://{ip}:{p}/")
+    if port != 8700:
+        catalog = Path("var/demo-serve/catalog.toml")
+        catalog.parent.mkdir(parents=True, exist_ok=True)
+        catalog.write_text(world.catalog_toml(), encoding="utf-8")
+        print(f"目录文件：{catalog}（export MONITOR_CONFIG={catalog}）")
+    print("试试：scrapy list；scrapy crawl fgw；scrapy crawl czj -a column=czsz -a as_of=" + today.isoformat())
+    print("按 Ctrl-C 停止。")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,134 @@
+"""The inspectors' weekly report: one static HTML page in Chinese, readable offline.
+
+``build_weekly(store, catalog, as_of, out_dir)`` gathers the week (the seven days ending on
+``as_of``) from the store and renders it with jinja2 (autoescape on: every scraped string is
+escaped; only http(s) URLs ever become links). It also writes the notice list (notices.html).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from monitor import clock
+from monitor.assess import STATE_WORDS
+from monitor.config import Catalog
+from monitor.store import Store
+
+CONTENT_OK = ("on_time", "due_soon")
+LAGGING = ("late", "blank")
+MONITOR_SIDE = ("unreachable", "blocked", "broken", "unknown")
+NOTICE_WORDS = {"open": "督办中", "overdue": "逾期未整改", "rectified": "已整改"}
+
+
+def safe_url(value: str | None) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:) is shown as text."""
+    if not value:
+        return None
+    return value if urlsplit(value).scheme in ("http", "https") else None
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["safe_url"] = safe_url
+    env.filters["state_words"] = lambda s: STATE_WORDS.get(s or "unknown", s)
+    env.filters["notice_words"] = lambda s: NOTICE_WORDS.get(s, s)
+    env.filters["pct"] = lambda x: "—" if x is None else f"{x * 100:.1f}%"
+    return env
+
+
+@dataclass
+class UnitRow:
+    slug: str
+    name: str
+    judged: int = 0
+    on_time: int = 0
+    lagging: int = 0
+    monitor_side: int = 0
+    current: Counter = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.judged if self.judged else None
+
+
+def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
+    """Everything the weekly page shows, as plain data (also what tests assert on)."""
+    start = as_of - timedelta(days=6)
+    configured = {(u.slug, c.id) for u in catalog.units for c in u.columns}
+    current = [r for r in store.verdicts(as_of) if (r["unit"], r["column_id"]) in configured]
+    units = {u.slug: UnitRow(u.slug, u.name) for u in catalog.units}
+    for row in store.verdict_days(start, as_of):
+        if (row["unit"], row["column_id"]) not in configured:
+            continue
+        unit = units[row["unit"]]
+        if row["state"] in CONTENT_OK + LAGGING:
+            unit.judged += 1
+            unit.on_time += row["state"] in CONTENT_OK
+            unit.lagging += row["state"] in LAGGING
+        else:
+            unit.monitor_side += 1
+    for row in current:
+        units[row["unit"]].current[row["state"] or "unknown"] += 1
+
+    notices = [n for n in store.notices() if (n["unit"], n["column_id"]) in configured]
+    active = {(n["unit"], n["column_id"]): n for n in notices if n["state"] in ("open", "overdue")}
+    latest = {}
+    for n in notices:  # newest first: keep the first per column
+        latest.setdefault((n["unit"], n["column_id"]), n)
+    lagging = [dict(r, notice=latest.get((r["unit"], r["column_id"]))) for r in current if r["state"] in LAGGING]
+    lagging.sort(key=lambda r: (-(r["days_late"] or 0), r["unit"], r["column_id"]))
+    health = [r for r in current if (r["state"] or "unknown") in MONITOR_SIDE]
+    failed_checks = Counter(
+        (k["unit"], k["column_id"]) for k in store.checks_between(start, as_of) if k["outcome"] != "ok")
+    for r in health:
+        r["failed_checks"] = failed_checks[(r["unit"], r["column_id"])]
+
+    by_notice = {n["id"]: n for n in notices}
+    events = defaultdict(list)
+    for e in store.notice_events(start, as_of):
+        if e["notice_id"] in by_notice:
+            events[e["new_state"]].append(dict(by_notice[e["notice_id"]], event=e))
+
+    judged = sum(u.judged for u in units.values())
+    on_time = sum(u.on_time for u in units.values())
+    ranked = sorted(units.values(), key=lambda u: (u.rate is None, -(u.rate or 0), u.slug))
+    return {
+        "as_of": as_of, "start": start, "generated_at": clock.stamp(),
+        "units": ranked, "unit_count": len(units), "column_count": len(configured),
+        "judged": judged, "rate": on_time / judged if judged else None,
+        "current_counts": Counter(r["state"] or "unknown" for r in current),
+        "lagging": lagging, "health": health,
+        "opened": events["open"], "rectified": events["rectified"], "overdue": events["overdue"],
+        "active_notices": sorted(active.values(), key=lambda n: (n["deadline"], n["unit"])),
+        "notices": notices,
+        "backdated": _backdated(current),
+    }
+
+
+def _backdated(current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in current:
+        evidence = json.loads(r["evidence"]) if r.get("evidence") else {}
+        for item in evidence.get("backdated") or []:
+            out.append({"unit_name": r["unit_name"], "column_name": r["column_name"], **item})
+    return out
+
+
+def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> Path:
+    """Write index.html (the weekly report) and notices.html into out_dir; return the report's path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = gather(store, catalog, as_of)
+    env = _env()
+    (out_dir / "notices.html").write_text(env.get_template("notices.html.j2").render(**data), encoding="utf-8")
+    path = out_dir / "index.html"
+    path.write_text(env.get_template("weekly.html.j2").render(**data), encoding="utf-8")
+    return path

@@ -1,0 +1,365 @@
+"""The timeliness judgement, rule by rule, at its boundaries. The clock is ``as_of``: frozen by construction."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from monitor.judge import (
+    CONTENT_STATES, MONITOR_STATES, CheckFact, ColumnHistory, ItemFact, Policy, judge, horizon,
+)
+from monitor.periods import Period, period_of
+from monitor.rules import ItemLag, MaxGap, Periodic, Span, Standing
+from monitor.workdays import Workdays
+
+D = date
+TWO_WEEKS = MaxGap(Span(14, "day"))
+
+
+def item(published, first_seen=None, written=None, title="信息"):
+    seen = first_seen or published or D(2026, 1, 1)
+    return ItemFact(f"http://example.gov.cn/{title}/{published}", title, published, written, seen)
+
+
+def history(*items, ok_days=(), outcome="ok", detail="", check_day=D(2026, 1, 1)):
+    return ColumnHistory(tuple(items), tuple(ok_days), CheckFact(check_day, outcome, detail))
+
+
+def daily(first, last):
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+# ------------------------------------------------------------------ monitor side
+
+
+@pytest.mark.parametrize(
+    "outcome, state",
+    [("unreachable", "unreachable"), ("blocked", "blocked"), ("broken", "broken"), ("not_found", "broken")],
+)
+def test_monitor_failures_are_never_late(outcome, state):
+    v = judge(TWO_WEEKS, history(item(D(2025, 1, 1)), outcome=outcome, detail="超时"), D(2026, 10, 27))
+    assert (v.state, v.due, v.days_late, v.late_since) == (state, None, None, None)
+    assert state in MONITOR_STATES
+    assert "本次不作时效判断" in v.reason and "超时" in v.reason
+
+
+def test_never_checked_column_is_unknown():
+    v = judge(TWO_WEEKS, ColumnHistory((), (), None), D(2026, 10, 27))
+    assert v.state == "unknown" and v.days_late is None
+
+
+def test_failed_check_of_empty_column_is_not_blank():
+    assert judge(Standing(), history(outcome="blocked"), D(2026, 10, 27)).state == "blocked"
+
+
+# ------------------------------------------------------------------ blank, standing, undated, future
+
+
+def test_column_that_never_had_items_is_blank():
+    for rule in (TWO_WEEKS, Standing(), Periodic("month"), ItemLag(Span(20, "workday"))):
+        v = judge(rule, history(), D(2026, 10, 27))
+        assert v.state == "blank" and v.state in CONTENT_STATES and "空白栏目" in v.reason
+
+
+def test_standing_column_with_items_is_on_time_even_without_dates():
+    assert judge(Standing(), history(item(None)), D(2026, 10, 27)).state == "on_time"
+
+
+def test_column_whose_items_all_lack_dates_counts_as_not_updated():
+    v = judge(TWO_WEEKS, history(item(None, D(2026, 9, 1)), item(None, D(2026, 9, 2))), D(2026, 10, 27))
+    assert (v.state, v.days_late, v.late_since, v.newest) == ("late", None, None, None)
+    assert "未标注发布日期" in v.reason and "按未更新计" in v.reason
+    assert v.evidence["undated"] == 2
+
+
+def test_undated_items_are_ignored_for_freshness_and_counted():
+    v = judge(TWO_WEEKS, history(item(D(2026, 10, 20)), item(None, D(2026, 10, 26))), D(2026, 10, 27))
+    assert v.state == "on_time" and v.newest.published == D(2026, 10, 20)
+    assert v.evidence["undated"] == 1
+
+
+def test_future_dated_item_is_ignored_and_listed():
+    v = judge(TWO_WEEKS, history(item(D(2026, 10, 1)), item(D(2026, 12, 1), D(2026, 10, 20))), D(2026, 10, 27))
+    assert (v.state, v.days_late) == ("late", 12)
+    assert v.newest.published == D(2026, 10, 1)
+    assert [f["published"] for f in v.evidence["future_dated"]] == ["2026-12-01"]
+
+
+def test_column_with_only_future_dated_items_has_no_usable_date():
+    v = judge(TWO_WEEKS, history(item(D(2026, 12, 1), D(2026, 10, 20))), D(2026, 10, 27))
+    assert (v.state, v.days_late, v.newest) == ("late", None, None) and "日期有误" in v.reason
+
+def test_items_first_seen_after_as_of_are_not_known_yet():
+    v = judge(TWO_WEEKS, history(item(D(2026, 10, 1)), item(D(2026, 10, 20), D(2026, 10, 30))), D(2026, 10, 27))
+    assert (v.state, v.days_late) == ("late", 12)
+
+
+# ------------------------------------------------------------------ MaxGap
+
+
+def test_max_gap_days_last_on_time_day():
+    v = judge(TWO_WEEKS, history(item(D(2026, 10, 1))), D(2026, 10, 15))
+    assert (v.state, v.due, v.days_late) == ("due_soon", D(2026, 10, 15), None)  # due day: not late yet
+    assert "今天到期" in v.reason
+
+
+def test_max_gap_days_first_late_day():
+    v = judge(TWO_WEEKS, history(item(D(2026, 10, 1))), D(2026, 10, 16))
+    assert (v.state, v.due, v.days_late, v.late_since) == ("late", D(2026, 10, 15), 1, D(2026, 10, 16))
+
+
+def test_max_gap_reason_names_newest_date_gap_and_delay():
+    v = judge(TWO_WEEKS, history(item(D(2026, 10, 1))), D(2026, 10, 27))
+    assert v.reason == "最新信息发布于2026-10-01，已超过最大更新间隔14天，逾期12天"
+    assert v.evidence["newest"]["published"] == "2026-10-01" and not v.provisional
+
+
+def test_max_gap_months_clamp_to_month_end():
+    rule = MaxGap(Span(6, "month"))
+    col = history(item(D(2026, 8, 31)))
+    last_day = judge(rule, col, D(2027, 2, 28))
+    assert (last_day.state, last_day.due, last_day.provisional) == ("due_soon", D(2027, 2, 28), False)
+    late = judge(rule, col, D(2027, 3, 1))
+    assert (late.state, late.days_late, late.late_since) == ("late", 1, D(2027, 3, 1))
+
+
+@pytest.mark.parametrize("as_of, state", [(D(2026, 10, 11), "on_time"), (D(2026, 10, 12), "due_soon"),
+                                          (D(2026, 10, 15), "due_soon"), (D(2026, 10, 16), "late")])
+def test_max_gap_due_soon_window_is_warn_days_before_due(as_of, state):
+    assert judge(TWO_WEEKS, history(item(D(2026, 10, 1))), as_of).state == state
+
+
+def test_max_gap_in_working_days_of_unknown_year_is_provisional():
+    v = judge(MaxGap(Span(1, "workday")), history(item(D(2027, 1, 8))), D(2027, 1, 12))  # Fri -> Mon
+    assert (v.state, v.due, v.days_late, v.provisional) == ("late", D(2027, 1, 11), 1, True)
+    assert v.reason.endswith("（2027年节假日安排未公布，按周一至周五暂计）")
+    assert "provisional_note" in v.evidence
+
+
+# ------------------------------------------------------------------ back-dating
+
+
+def backdated_column(ok_days):
+    """A 2-week column silent since Sep 1; on Oct 20 an item appears that claims Oct 10."""
+    return history(item(D(2026, 9, 1), title="旧信息"), item(D(2026, 10, 10), D(2026, 10, 20), title="补发"),
+                   ok_days=ok_days)
+
+
+def test_backdated_item_counts_from_day_after_check_that_missed_it():
+    v = judge(TWO_WEEKS, backdated_column(daily(D(2026, 9, 1), D(2026, 10, 20))), D(2026, 10, 30))
+    assert (v.state, v.due) == ("on_time", D(2026, 11, 3))  # Oct 20 + 14, not Oct 10 + 14
+    assert "疑似倒签" in v.reason and "2026-10-19检查时尚未出现" in v.reason
+    [entry] = v.evidence["backdated"]
+    assert (entry["title"], entry["absent_on"], entry["effective"]) == ("补发", "2026-10-19", "2026-10-20")
+
+
+def test_no_prior_ok_check_means_no_backdating_suspicion():
+    v = judge(TWO_WEEKS, backdated_column([]), D(2026, 10, 30))
+    assert (v.state, v.due, v.evidence["backdated"]) == ("late", D(2026, 10, 24), [])
+    assert "疑似倒签" not in v.reason
+
+
+@pytest.mark.parametrize(
+    "claimed, tolerance, suspected",
+    [(D(2026, 10, 17), 2, True), (D(2026, 10, 18), 2, False), (D(2026, 10, 19), 0, True), (D(2026, 10, 17), 3, False)],
+)
+def test_backdating_tolerance(claimed, tolerance, suspected):
+    ok_days = daily(D(2026, 9, 1), D(2026, 10, 19))  # last check without the item: Oct 19
+    col = history(item(D(2026, 9, 1)), item(claimed, D(2026, 10, 20)), ok_days=ok_days)
+    v = judge(TWO_WEEKS, col, D(2026, 10, 20), Policy(backdate_tolerance_days=tolerance))
+    assert bool(v.evidence["backdated"]) is suspected
+
+
+def test_item_older_than_everything_read_before_is_not_suspected():
+    # The list had only been read down to Oct 1: an item claiming Sep 20 may simply sit deeper.
+    ok_days = daily(D(2026, 10, 1), D(2026, 10, 20))
+    col = history(item(D(2026, 10, 1)), item(D(2026, 9, 20), D(2026, 10, 20)), ok_days=ok_days)
+    assert judge(TWO_WEEKS, col, D(2026, 10, 20)).evidence["backdated"] == []
+
+
+# ------------------------------------------------------------------ Periodic
+
+MONTHLY_15D = Periodic("month", due=Span(15, "day"))
+
+
+def test_periodic_monthly_plus_15_days_last_on_time_day():
+    v = judge(MONTHLY_15D, history(item(D(2026, 10, 10))), D(2026, 11, 15))
+    assert (v.state, v.due) == ("due_soon", D(2026, 11, 15))  # October's report due Nov 15, not late yet
+
+
+def test_periodic_monthly_plus_15_days_first_late_day():
+    v = judge(MONTHLY_15D, history(item(D(2026, 10, 10))), D(2026, 11, 16))
+    assert (v.state, v.due, v.days_late, v.late_since) == ("late", D(2026, 11, 15), 1, D(2026, 11, 16))
+    assert "2026年10月" in v.reason
+
+
+def test_periodic_item_in_window_is_on_time_with_next_due():
+    v = judge(MONTHLY_15D, history(item(D(2026, 10, 10)), item(D(2026, 11, 14))), D(2026, 11, 16))
+    assert (v.state, v.due) == ("on_time", D(2026, 12, 15))
+    assert "late_fix" not in v.evidence
+
+
+def test_periodic_late_fix_is_on_time_and_noted():
+    v = judge(MONTHLY_15D, history(item(D(2026, 10, 10)), item(D(2026, 11, 20))), D(2026, 11, 25))
+    assert v.state == "on_time"
+    assert v.evidence["late_fix"]["period"] == "2026年10月" and "逾期后补发" in v.reason
+
+
+def test_periodic_lateness_runs_from_first_missed_deadline():
+    v = judge(MONTHLY_15D, history(item(D(2026, 7, 10)), item(D(2026, 8, 10))), D(2026, 12, 20))
+    assert (v.due, v.days_late, v.late_since) == (D(2026, 9, 15), 96, D(2026, 9, 16))  # August's report
+    assert v.evidence["missed_periods"] == ["2026年8月", "2026年9月", "2026年10月", "2026年11月"]
+    assert "2026年8月至2026年11月" in v.reason
+
+
+def test_periodic_missed_periods_skip_those_before_the_oldest_item():
+    # The only item (Sep 10) fills August's window; July's window (Aug 1-15) predates it: not blamed.
+    v = judge(MONTHLY_15D, history(item(D(2026, 9, 10))), D(2026, 11, 20))
+    assert v.evidence["missed_periods"] == ["2026年9月", "2026年10月"]
+
+
+def test_periodic_quarterly_plus_15_workdays_counts_national_day_and_make_up_saturday():
+    rule = Periodic("quarter", due=Span(15, "workday"))  # Q3 2026: Oct 1-7 off, Sat Oct 10 worked -> Oct 27
+    col = history(item(D(2026, 7, 10)))
+    last_day = judge(rule, col, D(2026, 10, 27))
+    assert (last_day.state, last_day.due, last_day.provisional) == ("due_soon", D(2026, 10, 27), False)
+    late = judge(rule, col, D(2026, 10, 28))
+    assert (late.state, late.due, late.days_late, late.late_since) == ("late", D(2026, 10, 27), 1, D(2026, 10, 28))
+    assert "2026年第3季度" in late.reason
+
+
+def test_periodic_quarterly_due_in_unknown_year_is_provisional():
+    rule = Periodic("quarter", due=Span(15, "workday"))  # Q4 2026 is due in January 2027
+    v = judge(rule, history(item(D(2026, 10, 20))), D(2026, 12, 1))
+    assert (v.state, v.due, v.provisional) == ("on_time", D(2027, 1, 21), True)
+    assert "2027年节假日安排未公布" in v.reason
+
+
+def test_periodic_half_year_within_period():
+    rule = Periodic("half_year")
+    col = history(item(D(2025, 12, 1)))
+    last_day = judge(rule, col, D(2026, 6, 30))
+    assert (last_day.state, last_day.due) == ("due_soon", D(2026, 6, 30))
+    late = judge(rule, col, D(2026, 7, 1))
+    assert (late.state, late.due, late.days_late, late.late_since) == ("late", D(2026, 6, 30), 1, D(2026, 7, 1))
+    assert "2026年上半年" in late.reason
+
+
+def test_periodic_yearly_report_due_january_31():
+    rule = Periodic("year", due_date=(1, 31))
+    col = history(item(D(2025, 1, 20), title="2024年年度报告"))
+    last_day = judge(rule, col, D(2026, 1, 31))
+    assert (last_day.state, last_day.due) == ("due_soon", D(2026, 1, 31))
+    late = judge(rule, col, D(2026, 2, 1))
+    assert (late.state, late.due, late.days_late, late.late_since) == ("late", D(2026, 1, 31), 1, D(2026, 2, 1))
+    assert "2025年的信息" in late.reason
+
+
+def test_periodic_yearly_report_published_in_time_points_to_next_year():
+    rule = Periodic("year", due_date=(1, 31))
+    v = judge(rule, history(item(D(2025, 1, 20)), item(D(2026, 1, 25))), D(2026, 2, 1))
+    assert (v.state, v.due) == ("on_time", D(2027, 1, 31))
+
+
+def test_periodic_monthly_within_period_boundaries():
+    rule = Periodic("month")
+    col = history(item(D(2026, 9, 15)))
+    last_day = judge(rule, col, D(2026, 10, 31))
+    assert (last_day.state, last_day.due) == ("due_soon", D(2026, 10, 31)) and "今天到期" in last_day.reason
+    late = judge(rule, col, D(2026, 11, 1))
+    assert (late.state, late.due, late.days_late, late.late_since) == ("late", D(2026, 10, 31), 1, D(2026, 11, 1))
+
+
+def test_periodic_due_soon_only_while_next_period_is_missing():
+    rule = Periodic("month")
+    assert judge(rule, history(item(D(2026, 9, 15))), D(2026, 10, 27)).state == "on_time"  # 4 days left
+    assert judge(rule, history(item(D(2026, 9, 15))), D(2026, 10, 28)).state == "due_soon"  # 3 days left
+    done = judge(rule, history(item(D(2026, 9, 15)), item(D(2026, 10, 5))), D(2026, 10, 28))
+    assert (done.state, done.due) == ("on_time", D(2026, 10, 31))
+
+
+# ------------------------------------------------------------------ ItemLag
+
+ART26 = ItemLag(Span(20, "workday"))
+
+
+def test_item_lag_20_workdays_across_spring_festival_last_on_time_day():
+    v = judge(ART26, history(item(D(2026, 3, 12), written=D(2026, 2, 6))), D(2026, 3, 20))
+    assert (v.state, v.due, v.days_late, v.provisional) == ("on_time", None, None, False)
+
+
+def test_item_lag_20_workdays_across_spring_festival_first_late_day():
+    v = judge(ART26, history(item(D(2026, 3, 13), written=D(2026, 2, 6), title="政策文件")), D(2026, 3, 20))
+    assert (v.state, v.due, v.days_late, v.late_since) == ("late", D(2026, 3, 12), 1, D(2026, 3, 13))
+    assert "《政策文件》" in v.reason and v.evidence["late_items"][0]["deadline"] == "2026-03-12"
+
+
+def test_item_lag_counts_make_up_saturday():
+    # 20 working days after Sep 30 2026 end on Nov 3 because Sat Oct 10 is worked (else Nov 4).
+    assert judge(ART26, history(item(D(2026, 11, 3), written=D(2026, 9, 30))), D(2026, 11, 10)).state == "on_time"
+    late = judge(ART26, history(item(D(2026, 11, 4), written=D(2026, 9, 30))), D(2026, 11, 10))
+    assert (late.state, late.days_late) == ("late", 1)
+
+
+def test_item_lag_in_unknown_year_is_provisional():
+    v = judge(ART26, history(item(D(2027, 2, 2), written=D(2027, 1, 4))), D(2027, 2, 10))
+    assert (v.state, v.due, v.days_late, v.provisional) == ("late", D(2027, 2, 1), 1, True)
+    assert v.reason.endswith("（2027年节假日安排未公布，按周一至周五暂计）")
+
+
+def test_item_lag_honours_overrides_in_unknown_year():
+    policy = Policy(workdays=Workdays({D(2027, 1, 15): False}))  # one more day off pushes Feb 1 to Feb 2
+    v = judge(ART26, history(item(D(2027, 2, 2), written=D(2027, 1, 4))), D(2027, 2, 10), policy)
+    assert (v.state, v.provisional) == ("on_time", True)
+
+
+def test_item_lag_reports_worst_delay_and_earliest_missed_deadline():
+    col = history(
+        item(D(2026, 3, 14), written=D(2026, 2, 6), title="甲"),  # due Mar 12, 2 days late
+        item(D(2026, 3, 25), written=D(2026, 2, 13), title="乙"),  # due Mar 19 (Sat Feb 14, 28 worked), 6 days late
+    )
+    v = judge(ART26, col, D(2026, 3, 31))
+    assert (v.due, v.days_late, v.late_since) == (D(2026, 3, 12), 6, D(2026, 3, 13))
+    assert "《乙》" in v.reason and len(v.evidence["late_items"]) == 2
+
+
+def test_item_lag_counts_items_without_written_date():
+    v = judge(ART26, history(item(D(2026, 3, 10)), item(D(2026, 3, 11), written=D(2026, 3, 2))), D(2026, 3, 20))
+    assert (v.state, v.evidence["no_written_date"], v.evidence["judged"]) == ("on_time", 1, 1)
+
+
+def test_item_lag_with_nothing_new_in_lookback_is_on_time():
+    v = judge(ART26, history(item(D(2026, 1, 5), written=D(2025, 10, 1))), D(2026, 3, 20))
+    assert (v.state, v.due) == ("on_time", None) and "未发布新信息" in v.reason
+
+
+def test_item_lag_backdated_item_is_judged_on_its_effective_date():
+    col = history(item(D(2026, 2, 1)), item(D(2026, 3, 10), D(2026, 3, 20), written=D(2026, 2, 6), title="倒签"),
+                  ok_days=daily(D(2026, 2, 1), D(2026, 3, 19)))
+    v = judge(ART26, col, D(2026, 3, 20))  # claims Mar 10 (on time) but was absent on Mar 19
+    assert (v.state, v.days_late) == ("late", 8) and "疑似倒签" in v.reason
+
+
+# ------------------------------------------------------------------ horizon, evidence, periods
+
+
+def test_horizon_per_rule():
+    as_of = D(2026, 11, 20)
+    assert horizon(TWO_WEEKS, as_of) is None and horizon(Standing(), as_of) is None
+    assert horizon(ART26, as_of) == D(2026, 10, 21)
+    assert horizon(MONTHLY_15D, as_of) == D(2026, 9, 1)  # L = October, one period more
+    assert horizon(Periodic("year", due_date=(1, 31)), D(2026, 3, 1)) == D(2024, 1, 1)
+
+
+def test_evidence_is_json_serialisable():
+    col = backdated_column(daily(D(2026, 9, 1), D(2026, 10, 20)))
+    for rule in (TWO_WEEKS, MONTHLY_15D, ART26, Standing()):
+        json.dumps(judge(rule, col, D(2026, 12, 1)).evidence, ensure_ascii=False)
+
+
+def test_period_labels_bounds_and_neighbours():
+    q = period_of(D(2026, 8, 15), "quarter")
+    assert (q.label, q.start, q.end) == ("2026年第3季度", D(2026, 7, 1), D(2026, 9, 30))
+    assert period_of(D(2026, 12, 31), "month").next() == Period("month", 2027, 1)
+    assert Period("half_year", 2026, 1).prev().label == "2025年下半年"
+    assert (Period("month", 2028, 2).end, Period("year", 2026, 1).label) == (D(2028, 2, 29), "2026年")
