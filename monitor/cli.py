@@ -25,14 +25,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Crawl every unit (the daily job), judge, raise notices.  e.g. python -m monitor sweep --as-of 2026-11-28"""
-    from monitor.sweep import run_sweep
+    from monitor.sweep import run_sweeps
 
     catalog = load_catalog(args.config)
     units = args.units.split(",") if args.units else None
-    summary = run_sweep(catalog, args.db or default_db_path(), args.as_of or clock.today(), units,
-                        progress=not args.quiet)
-    print(f"{summary.as_of} 巡检完成（第 {summary.sweep_id} 次）：{summary.units} 个单位、{summary.columns} 个栏目；"
-          f"逾期/空白 {summary.late}，监测异常 {summary.monitor_side}，新增督办 {summary.notices_opened}")
+    [summary] = run_sweeps(catalog, args.db or default_db_path(), [args.as_of or clock.today()], units,
+                           progress=not args.quiet)
+    print(summary.line())
     return 0 if summary.status == "finished" else 1
 
 

@@ -1,13 +1,15 @@
-"""The daily sweep: crawl every unit (or the chosen ones) in one Scrapy process, judge, close the sweep.
+"""The daily sweep: crawl every unit (or the chosen ones), judge, close the sweep.
 
-Run it in a process of its own (``python -m monitor sweep``): Twisted's reactor cannot restart, so
-one process is one sweep. Units crawl side by side in one reactor, each with its own per-host
-politeness; each unit is judged as soon as its crawl ends (spiders.extensions).
+Units crawl side by side in one reactor, each spider with its own per-host politeness; each unit
+is judged as soon as its crawl ends (spiders.extensions). Twisted's reactor cannot restart, so a
+process runs its sweeps inside one reactor: ``run_sweeps`` runs one sweep (``monitor sweep``) or
+several in a row (the demo's simulated days), then the process ends.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,8 +29,12 @@ class SweepSummary:
     monitor_side: int  # unreachable, blocked, broken, unknown
     notices_opened: int
 
+    def line(self) -> str:
+        return (f"{self.as_of} 巡检完成（第 {self.sweep_id} 次）：{self.units} 个单位、{self.columns} 个栏目；"
+                f"逾期/空白 {self.late}，监测异常 {self.monitor_side}，新增督办 {self.notices_opened}")
 
-def scrapy_settings(catalog: Catalog, db_path: Path, as_of: date, sweep_id: int, progress: bool):
+
+def base_settings(catalog: Catalog, db_path: Path, progress: bool):
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -37,8 +43,6 @@ def scrapy_settings(catalog: Catalog, db_path: Path, as_of: date, sweep_id: int,
         {
             "MONITOR_CONFIG": str(catalog.path),
             "MONITOR_DB": str(db_path),
-            "MONITOR_AS_OF": as_of.isoformat(),
-            "MONITOR_SWEEP_ID": sweep_id,
             "MONITOR_PRINT_VERDICTS": False,
             "MONITOR_PROGRESS": progress,
             "LOG_LEVEL": os.environ.get("MONITOR_LOG_LEVEL", "WARNING"),
@@ -48,26 +52,20 @@ def scrapy_settings(catalog: Catalog, db_path: Path, as_of: date, sweep_id: int,
     return settings
 
 
-def run_sweep(catalog: Catalog, db_path: Path, as_of: date, units: list[str] | None = None,
-              progress: bool = True) -> SweepSummary:
-    """Crawl and judge; returns the sweep's figures. Call once per process."""
-    from scrapy.crawler import CrawlerProcess
-
+async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, units: Sequence[str] | None = None) -> SweepSummary:
+    """One sweep inside a running reactor: a sweep row, every chosen unit's crawl, the summary."""
     from spiders.loader import make_spider_class
 
     chosen = [u for u in catalog.units if not units or u.slug in units]
-    unknown = set(units or ()) - {u.slug for u in catalog.units}
-    if unknown:
-        raise ValueError(f"unknown unit(s): {', '.join(sorted(unknown))}")
     store = Store(db_path)
     store.record_catalog(catalog)
     sweep_id = store.begin_sweep(as_of, "sweep", catalog.digest, len(chosen))
     status = "failed"
     try:
-        process = CrawlerProcess(scrapy_settings(catalog, db_path, as_of, sweep_id, progress), install_root_handler=True)
-        for unit in chosen:
-            process.crawl(make_spider_class(catalog, unit))
-        process.start()
+        per_sweep = {"MONITOR_AS_OF": as_of.isoformat(), "MONITOR_SWEEP_ID": sweep_id}
+        tasks = [runner.crawl(make_spider_class(catalog, unit, per_sweep)) for unit in chosen]
+        for task in tasks:
+            await task
         status = "finished"
     finally:
         summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], status)
@@ -75,6 +73,48 @@ def run_sweep(catalog: Catalog, db_path: Path, as_of: date, units: list[str] | N
                            columns_late=summary.late, notices_opened=summary.notices_opened)
         store.close()
     return summary
+
+
+def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Sequence[str] | None = None,
+               progress: bool = True, before_day: Callable[[date], None] | None = None,
+               after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None) -> list[SweepSummary]:
+    """Run one sweep per day, in order, in this process's reactor. Call once per process."""
+    unknown = set(units or ()) - {u.slug for u in catalog.units}
+    if unknown:
+        raise ValueError(f"unknown unit(s): {', '.join(sorted(unknown))}")
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    settings = base_settings(catalog, db_path, progress)
+    process = AsyncCrawlerProcess(settings, install_root_handler=True)
+    summaries: list[SweepSummary] = []
+    failure: list[BaseException] = []
+
+    async def all_days() -> None:
+        try:
+            for day in days:
+                if before_day:
+                    before_day(day)
+                summary = await crawl_sweep(process, catalog, db_path, day, units)
+                summaries.append(summary)
+                if after_day:
+                    result = after_day(summary)
+                    if result is not None:
+                        await result
+        except BaseException as exc:  # noqa: BLE001 - re-raised once the reactor has stopped
+            failure.append(exc)
+
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor
+
+    def start() -> None:
+        d = deferred_from_coro(all_days())
+        d.addBoth(lambda _: reactor.stop())
+
+    reactor.callWhenRunning(start)
+    reactor.run(installSignalHandlers=True)
+    if failure:
+        raise failure[0]
+    return summaries
 
 
 def summarise(store: Store, sweep_id: int, as_of: date, units: list[str], status: str) -> SweepSummary:

@@ -40,7 +40,8 @@ class SweepBookkeeping:
                 print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason,
                                           r.notice_action))
             sys.stdout.flush()
-        progress = self.crawler.settings.get("MONITOR_PROGRESS")
+        ctx.store.close()
+        progress = self.crawler.settings.getbool("MONITOR_PROGRESS")
         if progress:
             print(f"  {spider.unit.slug:<8} {spider.unit.name}: {len(results)} 个栏目，{late} 个逾期/空白",
                   file=sys.stderr, flush=True)

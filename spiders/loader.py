@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 
 from scrapy.settings import BaseSettings
-from zope.interface import implementer
-from scrapy.interfaces import ISpiderLoader
 
 from monitor.config import Catalog, CatalogError, Unit, load_catalog
 from spiders.unit import UnitSpider
@@ -34,16 +32,16 @@ def spider_settings(catalog: Catalog, unit: Unit) -> dict:
     return settings
 
 
-def make_spider_class(catalog: Catalog, unit: Unit) -> type[UnitSpider]:
-    return type(
-        f"UnitSpider_{unit.slug}",
-        (UnitSpider,),
-        {"name": unit.slug, "unit": unit, "catalog": catalog, "custom_settings": spider_settings(catalog, unit)},
-    )
+def make_spider_class(catalog: Catalog, unit: Unit, extra_settings: dict | None = None) -> type[UnitSpider]:
+    """A spider class for the unit; `extra_settings` carry a sweep's day and id into its crawler."""
+    settings = {**spider_settings(catalog, unit), **(extra_settings or {})}
+    return type(f"UnitSpider_{unit.slug}", (UnitSpider,),
+                {"name": unit.slug, "unit": unit, "catalog": catalog, "custom_settings": settings})
 
 
-@implementer(ISpiderLoader)
 class CatalogSpiderLoader:
+    """Implements scrapy.spiderloader.SpiderLoaderProtocol over the catalog's units."""
+
     def __init__(self, settings: BaseSettings):
         try:
             self.catalog = load_catalog(settings.get("MONITOR_CONFIG") or None)

@@ -188,11 +188,16 @@ class UnitSpider(scrapy.Spider):
         oldest_needed = horizon(column.rule, self.ctx.as_of)
         progress = self._progress[column.id]
         limit = self.settings.getint("MONITOR_MAX_ARTICLES")
+        seen_before = column.id in self.columns_with_items
         for item in listing.items:
-            if self.known.get((column.id, item.url)):
+            state = self.known.get((column.id, item.url))
+            if state:
                 continue  # its page was read before
-            wanted = item.published is None or (
-                needs_written and (oldest_needed is None or item.published >= oldest_needed))
+            # An item that appears in a column read before is new whatever date it claims (it may be
+            # back-dated), so its written date matters; on a first reading only the horizon does.
+            appeared_now = seen_before and state is None
+            wanted = item.published is None or (needs_written and (
+                appeared_now or oldest_needed is None or item.published >= oldest_needed))
             if not wanted or progress.articles >= limit or urlsplit(item.url).hostname not in self.unit.hosts():
                 continue
             progress.articles += 1

@@ -1,40 +1,19 @@
 """The demo: serve the demo world, sweep it once per simulated day, then write the weekly report.
 
-Each simulated day runs ``python -m monitor sweep --as-of DAY`` in a process of its own, as the
-scheduler does in production (the Twisted reactor cannot restart), against the world as it looks
-that day. Outputs go to ``out`` (default var/demo): catalog.toml, monitor.db, report/.
+The world is served from threads of this process; the sweeps run one per simulated day in this
+process's reactor, each judged as of its day against the world as it looks that day (the same
+``crawl_sweep`` the daily job runs). Outputs go to ``out`` (default var/demo): catalog.toml,
+monitor.db, report/.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from monitor.demo.server import DemoServer
 from monitor.demo.world import DemoWorld
-
-
-def _sweep_command(catalog: Path, db: Path, day: date) -> list[str]:
-    return [sys.executable, "-m", "monitor", "sweep", "--as-of", day.isoformat(), "--config", str(catalog),
-            "--db", str(db), "--quiet"]
-
-
-def sweep_days(world: DemoWorld, server: DemoServer, catalog: Path, db: Path, days: list[date],
-               echo=print) -> None:
-    """Sweep the world once per day, each in a fresh process; stop at the first failed sweep."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    for k, day in enumerate(days, 1):
-        server.set_today(day)
-        started = time.monotonic()
-        proc = subprocess.run(_sweep_command(catalog, db, day), capture_output=True, text=True, env=env)
-        line = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
-        echo(f"[{k:>2}/{len(days)}] {line}（{time.monotonic() - started:.1f} 秒）")
-        if proc.returncode != 0:
-            raise RuntimeError(f"sweep of {day} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
 
 
 def prepare(end: date, days: int, port: int, out: Path) -> tuple[DemoWorld, Path, Path]:
@@ -49,20 +28,38 @@ def prepare(end: date, days: int, port: int, out: Path) -> tuple[DemoWorld, Path
     return world, catalog, db
 
 
-def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/demo")) -> int:
+def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/demo"), report: bool = True) -> int:
     from monitor.config import load_catalog
     from monitor.store import Store
+    from monitor.sweep import run_sweeps
     from reports.weekly import build_weekly
 
     world, catalog_path, db = prepare(end, days, port, out)
     catalog = load_catalog(catalog_path)
     columns = sum(len(u.columns) for u in catalog.units)
-    print(f"演示：{len(catalog.units)} 个单位、{columns} 个栏目，模拟 {world.start} 至 {end} 共 {days} 天的每日巡检")
+    print(f"演示：{len(catalog.units)} 个单位、{columns} 个栏目，模拟 {world.start} 至 {end} 共 {days} 天的每日巡检",
+          flush=True)
     started = time.monotonic()
+    dates = [world.start + timedelta(days=i) for i in range(days)]
     with DemoServer(world) as server:
-        sweep_days(world, server, catalog_path, db, [world.start + timedelta(days=i) for i in range(days)])
+        clock = {"day": time.monotonic()}
+
+        def before(day: date) -> None:
+            server.set_today(day)
+            clock["day"] = time.monotonic()
+
+        def after(summary) -> None:
+            k = dates.index(summary.as_of) + 1
+            print(f"[{k:>2}/{days}] {summary.line()}（{time.monotonic() - clock['day']:.1f} 秒）", flush=True)
+
+        summaries = run_sweeps(catalog, db, dates, progress=False, before_day=before, after_day=after)
+    if any(s.status != "finished" for s in summaries):
+        print("有巡检未正常完成，见上。")
+        return 1
+    if not report:
+        return 0
     store = Store(db)
-    report = build_weekly(store, catalog, end, out / "report")
+    report_path = build_weekly(store, catalog, end, out / "report")
     rows = [r for r in store.verdicts(end) if r["day"] == end.isoformat()]
     late = sum(r["state"] in ("late", "blank") for r in rows)
     health = sum(r["state"] in ("unreachable", "blocked", "broken", "unknown") for r in rows)
@@ -71,8 +68,8 @@ def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/
           f"{len(rows)} 个栏目；逾期/空白 {late} 个，监测异常 {health} 个；累计督办 {len(notices)} 件"
           f"（督办中 {sum(n['state'] == 'open' for n in notices)}，逾期未整改 {sum(n['state'] == 'overdue' for n in notices)}，"
           f"已整改 {sum(n['state'] == 'rectified' for n in notices)}）")
-    print(f"周报：{report.resolve()}")
-    print(f"督办清单：{(report.parent / 'notices.html').resolve()}")
+    print(f"周报：{report_path.resolve()}")
+    print(f"督办清单：{(report_path.parent / 'notices.html').resolve()}")
     print(f"数据库：{db.resolve()}（可用 sqlite-utils 或 Datasette 打开，表结构见 docs/schema.md）")
     return 0
 

@@ -36,6 +36,11 @@ _YEARLESS = re.compile(
     r"(?<![\d./\-年:])(?P<m>\d{1,2})"
     r"(?:\s*(?P<sep>[-/])\s*(?P<d1>\d{1,2})(?![\d/\-.:月])|\s*月\s*(?P<d2>\d{1,2})\s*[日号])"
 )
+_SPLIT = re.compile(  # calendar-style boxes: a big day number beside the year-month, "05 2024-03"
+    r"(?<![\d.:])(?:(?P<d1>\d{1,2})\s+(?P<y1>(?:19|20)\d{2})[-/.](?P<m1>\d{1,2})"
+    r"|(?P<y2>(?:19|20)\d{2})[-/.](?P<m2>\d{1,2})\s+(?P<d2>\d{1,2}))(?![\d:/.\-])"
+)
+_HAS_DIGIT = re.compile(r"[\d０-９〇零]|[一二三四五六七八九十]月")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:[:.]\d+)?")
 _FILLER = re.compile(r"[\s\[\]【】()（）<>《》:：,，.。|｜/\\\-—_]+")
 _LABEL = re.compile(r"(?:发布|成文|生成|发文|更新|公开|印发|发稿)?(?:日期|时间)|发布于|发布")
@@ -100,6 +105,10 @@ def find_date(text: str, today: date | None = None) -> tuple[date, int, int] | N
     if found:
         start, end, d = min(found)
         return d, start, end
+    for m in _SPLIT.finditer(t):
+        d = _real(int(m["y1"] or m["y2"]), int(m["m1"] or m["m2"]), int(m["d1"] or m["d2"]))
+        if d is not None:
+            return d, m.start(), m.end()
     digits = t.strip()
     if digits.isdigit() and digits.isascii():
         d = None
@@ -139,7 +148,7 @@ def is_date_text(text: str, today: date | None = None, slack: int = 10) -> date 
     Up to ``slack`` other characters may remain once the date, a time, a date label and brackets are
     removed; a title that merely mentions a date has more and gives None.
     """
-    if not text or len(text) > 60:
+    if not text or len(text) > 60 or not _HAS_DIGIT.search(text):
         return None
     hit = find_date(text, today)
     if hit is None:

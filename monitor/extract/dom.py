@@ -6,12 +6,11 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urldefrag, urljoin
 
-import lxml.html
 from lxml import etree
 
 __all__ = [
     "parse_html", "text_pieces", "is_hidden", "is_template", "squash", "element_text",
-    "page_base", "absolute", "good_href", "NON_CONTENT",
+    "page_base", "absolute", "good_href", "NON_CONTENT", "all_text", "parse_fragment",
 ]
 
 NON_CONTENT = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head"})
@@ -21,15 +20,38 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TEMPLATE_ATTR = re.compile(r"^(?:ms-if|ms-visible|v-if|v-show|ng-if|ng-show|x-show|:)", re.I)
 
 
+_PARSER = etree.HTMLParser(remove_blank_text=False, remove_comments=False, no_network=True)
+_EMPTY = "<html><body></body></html>"
+
+
 def parse_html(text: str) -> etree._Element:
-    """The document root; never raises on junk (an empty page gives an empty <html>)."""
+    """The document root; never raises on junk (an empty page gives an empty <html>).
+
+    Plain ``lxml.etree`` elements, not ``lxml.html`` ones: the latter's class lookup costs more than the
+    whole list search on a big page.
+    """
     text = _XML_DECL.sub("", text or "", count=1)
-    if not text.strip():
-        return lxml.html.fromstring("<html><body></body></html>")
-    try:
-        return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        return lxml.html.fromstring("<html><body></body></html>")
+    root = None
+    if text.strip():
+        try:
+            root = etree.fromstring(text, _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            root = None
+    return root if root is not None else etree.fromstring(_EMPTY, _PARSER)
+
+
+def parse_fragment(text: str) -> etree._Element:
+    """An HTML fragment (a Hanweb record) inside a <div>."""
+    root = parse_html(f"<html><body><div>{text}</div></body></html>")
+    return next(iter(root.iter("div")), root)
+
+
+_STRING = etree.XPath("string()")
+
+
+def all_text(el: etree._Element) -> str:
+    """Every text under ``el`` as is (scripts included), like lxml.html's text_content()."""
+    return str(_STRING(el))
 
 
 def squash(text: str | None) -> str:
@@ -49,7 +71,8 @@ def is_hidden(el: etree._Element) -> bool:
 
 def is_template(el: etree._Element) -> bool:
     """Shown only when a script decides (avalon ms-if, Vue v-if, Angular ng-if...)."""
-    return any(_TEMPLATE_ATTR.match(name) for name in el.attrib)
+    attrib = el.attrib
+    return bool(attrib) and any(_TEMPLATE_ATTR.match(name) for name in attrib)
 
 
 def text_pieces(
@@ -57,20 +80,16 @@ def text_pieces(
 ) -> Iterator[tuple[etree._Element, str]]:
     """(owner element, text) for every text run in document order, leaving out scripts, styles, comments
     and any subtree ``skip`` rejects. A tail belongs to the parent of the element it follows."""
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
-        el, done = stack.pop()
-        if done:
-            parent = el.getparent()
-            if el.tail and parent is not None:
-                yield parent, el.tail
-            continue
-        stack.append((el, True))
-        if not isinstance(el.tag, str) or el.tag in NON_CONTENT or (skip is not None and skip(el)):
-            continue
-        if el.text:
-            yield el, el.text
-        stack.extend((child, False) for child in reversed(el))
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag
+            if not isinstance(tag, str) or tag in NON_CONTENT or (skip is not None and skip(el)):
+                walker.skip_subtree()
+            elif el.text:
+                yield el, el.text
+        elif el.tail and el is not root:
+            yield el.getparent(), el.tail
 
 
 def element_text(el: etree._Element) -> str:

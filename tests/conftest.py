@@ -1,0 +1,87 @@
+"""Shared fixtures: the demo world served on loopback and swept day by day, as the README's demo does.
+
+The demo runs through the README's own command (``python -m monitor demo``) in a subprocess; the
+clock is frozen by construction: it is run ``--as-of`` a fixed day and every simulated day's sweep
+is judged as of that day, against the world as it looks that day.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from monitor.demo.server import DemoServer
+from monitor.demo.world import DemoWorld
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_END = date(2026, 11, 28)
+DEMO_DAYS = 42
+
+
+def free_port(hosts: list[str]) -> int:
+    """A port free on every given loopback address."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        try:
+            for host in hosts:
+                with socket.socket() as s:
+                    s.bind((host, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+@dataclass
+class DemoRun:
+    world: DemoWorld
+    server: DemoServer
+    catalog: Path
+    db: Path
+    out: Path
+    end: date
+    output: str  # what the demo printed
+
+    def db_copy(self, dest: Path) -> Path:
+        """A consistent copy of the database (SQLite's backup API), for tests that write."""
+        target = dest / "monitor.db"
+        src = sqlite3.connect(self.db)
+        dst = sqlite3.connect(target)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        return target
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """The demo world swept once a day for DEMO_DAYS simulated days (real HTTP, SQLite, Chromium),
+    then served again as of the last day for tests that crawl it by hand."""
+    out = tmp_path_factory.mktemp("demo")
+    hosts = [ip for ip, _ in DemoWorld(end=DEMO_END, days=DEMO_DAYS).hosts()]
+    port = free_port(hosts)
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "demo", "--as-of", DEMO_END.isoformat(), "--days", str(DEMO_DAYS),
+         "--port", str(port), "--out", str(out)],
+        capture_output=True, text=True, cwd=REPO, timeout=1500)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    world = DemoWorld(end=DEMO_END, days=DEMO_DAYS, port=port)
+    with DemoServer(world) as server:
+        server.set_today(DEMO_END)
+        yield DemoRun(world, server, out / "catalog.toml", out / "monitor.db", out, DEMO_END, proc.stdout)
+    shutil.rmtree(out, ignore_errors=True)

@@ -1,0 +1,183 @@
+"""End to end: the demo world swept daily for six weeks over real HTTP, SQLite and Chromium.
+
+The expected verdicts and notices come from the demo world's scenario (DemoWorld.expected()),
+which states what each kind of unit does and when.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+MONITOR_SIDE = {"unreachable", "blocked", "broken", "unknown"}
+
+
+def final_verdicts(run) -> dict[tuple[str, str], dict]:
+    with run.connect() as conn:
+        rows = conn.execute("select * from verdicts where day = ?", [run.end.isoformat()]).fetchall()
+    return {(r["unit"], r["column_id"]): dict(r) for r in rows}
+
+
+def notices(run) -> dict[tuple[str, str], list[dict]]:
+    out: dict[tuple[str, str], list[dict]] = {}
+    with run.connect() as conn:
+        for r in conn.execute("select * from notices order by id"):
+            out.setdefault((r["unit"], r["column_id"]), []).append(dict(r))
+    return out
+
+
+def test_every_sweep_finished_and_every_column_was_judged_every_day(demo_run):
+    with demo_run.connect() as conn:
+        sweeps = conn.execute("select status, count(*) n from sweeps group by status").fetchall()
+        per_day = conn.execute("select day, count(*) n from verdicts group by day").fetchall()
+    assert {r["status"]: r["n"] for r in sweeps} == {"finished": 42}
+    columns = sum(len(u.columns) for u in demo_run.world.units)
+    assert len(per_day) == 42 and {r["n"] for r in per_day} == {columns}
+
+
+def test_final_verdict_of_every_column_matches_the_scenario(demo_run):
+    verdicts = final_verdicts(demo_run)
+    expected = demo_run.world.expected()
+    wrong = {key: (verdicts.get(key, {}).get("state"), exp["state"], exp.get("why"))
+             for key, exp in expected.items() if verdicts.get(key, {}).get("state") != exp["state"]}
+    assert not wrong, wrong
+    assert set(verdicts) == set(expected)
+
+
+def test_notices_match_the_scenario_one_per_lagging_column(demo_run):
+    found = notices(demo_run)
+    for key, exp in demo_run.world.expected().items():
+        got = found.get(key, [])
+        if exp["notice"] is None:
+            assert got == [], (key, got)
+        else:
+            assert len(got) == 1, (key, got)  # one notice per late column, never duplicated
+            assert got[0]["state"] == exp["notice"], (key, got[0]["state"], exp)
+
+
+def test_no_notice_ever_for_a_column_the_monitor_could_not_read(demo_run):
+    verdicts = final_verdicts(demo_run)
+    found = notices(demo_run)
+    unreadable = [k for k, v in verdicts.items() if v["state"] in MONITOR_SIDE]
+    assert {u for u, _ in unreadable} >= {"swj", "rsj"}  # the timed-out site and the firewalled one
+    assert any(v["state"] == "broken" for v in verdicts.values())  # the redesigned column
+    for key in unreadable:
+        assert key not in found, (key, found[key])
+
+
+def test_monitor_side_failures_are_recorded_as_such(demo_run):
+    with demo_run.connect() as conn:
+        swj = conn.execute(
+            "select f.outcome, f.status, f.error from fetches f join sweeps s on s.id = f.sweep_id"
+            " where f.unit = 'swj' and s.as_of = ?", [demo_run.end.isoformat()]).fetchall()
+        rsj = conn.execute(
+            "select f.outcome, f.status from fetches f join sweeps s on s.id = f.sweep_id"
+            " where f.unit = 'rsj' and s.as_of = ?", [demo_run.end.isoformat()]).fetchall()
+    assert swj and all(r["outcome"] == "unreachable" and r["status"] is None and "Timeout" in r["error"] for r in swj)
+    assert rsj and all(r["outcome"] == "blocked" and r["status"] == 412 for r in rsj)
+
+
+def test_rectification_is_detected_with_its_date(demo_run):
+    found = notices(demo_run)
+    rectified = [n for ns in found.values() for n in ns if n["state"] == "rectified"]
+    assert rectified, found
+    for n in rectified:
+        assert n["rectified_day"] and n["rectified_day"] > n["opened_day"]
+    with demo_run.connect() as conn:
+        events = conn.execute("select new_state, by, why from notice_events where new_state = 'rectified'").fetchall()
+    assert len(events) == len(rectified) and all(e["by"] == "sweep" and "已整改" in e["why"] for e in events)
+
+
+def test_notice_carries_its_evidence(demo_run):
+    for ns in notices(demo_run).values():
+        for n in ns:
+            evidence = json.loads(n["evidence"])
+            assert evidence["rule"] and n["rule_words"]
+            fetch = evidence["last_fetch"]
+            assert fetch["url"].startswith("http://127.0.0.") and fetch["status"] == 200 and fetch["fetched_at"].endswith("+08:00")
+            assert n["deadline"] > n["opened_day"]
+
+
+def test_gbk_site_with_a_lying_header_reads_chinese_titles(demo_run):
+    with demo_run.connect() as conn:
+        titles = [r["title"] for r in conn.execute("select title from items where unit = 'jyj'")]
+    assert titles and all("\ufffd" not in t for t in titles)
+    assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles) == len(titles)
+
+
+def test_javascript_list_is_rendered_in_chromium(demo_run):
+    with demo_run.connect() as conn:
+        n = conn.execute("select count(*) from items where unit = 'wjw' and column_id = 'gzdt'").fetchone()[0]
+        kinds = {r[0] for r in conn.execute("select distinct kind from fetches where unit = 'zjj'")}
+    assert n > 0
+    assert "endpoint" in kinds  # the Hanweb column read from its XML endpoint
+
+
+def test_paged_list_is_followed_only_as_far_as_the_rule_needs(demo_run):
+    with demo_run.connect() as conn:
+        pages = conn.execute(
+            "select max(k.pages) from checks k where k.unit = 'xq' and k.column_id = 'tjxx'").fetchone()[0]
+        gzdt_pages = conn.execute("select max(pages) from checks where unit = 'fgw' and column_id = 'gzdt'").fetchone()[0]
+    assert pages >= 2  # a quarterly rule needs the last closed quarter: more than one page
+    assert gzdt_pages == 1  # a max-gap rule needs only the newest items
+
+
+def test_backdated_items_are_flagged_and_judged_by_first_sighting(demo_run):
+    verdict = final_verdicts(demo_run)[("zrzyj", "zcwj")]
+    evidence = json.loads(verdict["evidence"])
+    assert verdict["state"] == "late"
+    assert evidence["backdated"], evidence
+    for item in evidence["backdated"]:
+        assert item["effective"] > item["published"]
+
+
+def test_report_lists_late_columns_and_health(demo_run, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "report", "--as-of", demo_run.end.isoformat(), "--config",
+         str(demo_run.catalog), "--db", str(demo_run.db), "--out", str(tmp_path / "report")],
+        capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "政务公开时效监测周报" in html
+    for (unit, column), exp in demo_run.world.expected().items():
+        if exp["state"] in ("late", "blank"):
+            assert f'data-unit="{unit}" data-column="{column}"' in html
+    assert 'id="health"' in html and "rsj" in html
+    assert "<script" not in html  # a static page: nothing runs
+    assert (tmp_path / "report" / "notices.html").exists()
+
+
+def test_adhoc_crawl_prints_verdicts_and_checks_one_column(demo_run, tmp_path):
+    db = demo_run.db_copy(tmp_path)
+    env = dict(os.environ, MONITOR_CONFIG=str(demo_run.catalog), MONITOR_DB=str(db))
+    listed = subprocess.run(["scrapy", "list"], capture_output=True, text=True, cwd=REPO, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == [u.slug for u in demo_run.world.units]
+    crawl = subprocess.run(
+        ["scrapy", "crawl", "czj", "-a", "column=czsz", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
+    assert crawl.returncode == 0, crawl.stderr
+    lines = [line for line in crawl.stdout.splitlines() if line.startswith("  ")]
+    assert len(lines) == 1 and "czsz" in lines[0]
+    full = subprocess.run(["scrapy", "crawl", "fgw", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
+                          capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
+    assert full.returncode == 0, full.stderr
+    fgw_columns = next(u for u in demo_run.world.units if u.slug == "fgw")
+    assert len([line for line in full.stdout.splitlines() if line.startswith("  ")]) == len(fgw_columns.columns)
+    assert "按时" in full.stdout
+
+
+def test_demo_prints_progress_summary_and_where_the_report_is(demo_run):
+    lines = demo_run.output.splitlines()
+    assert sum(line.startswith("[") and "巡检完成" in line for line in lines) == 42
+    assert any(line.startswith("周报：") and line.endswith("report/index.html") for line in lines)
+    assert any("逾期/空白" in line and "累计督办" in line for line in lines)
+    assert (demo_run.out / "report" / "index.html").exists()
