@@ -51,19 +51,19 @@ class Workdays:
         return day.weekday() < 5, True
 
     def add_workdays(self, start: date, n: int) -> tuple[date, bool]:
-        """Return the ``n``-th working day after ``start`` (``start`` itself never counts).
+        """Return the ``n``-th working day after ``start`` (``start`` itself never counts);
+        a negative ``n`` counts back to the ``-n``-th working day before it.
 
         The flag is True when any day examined on the way was a provisional guess.
         """
-        if n < 0:
-            raise ValueError(f"cannot count {n} working days")
-        day, provisional = start, False
-        while n:
-            day += ONE_DAY
+        step = ONE_DAY if n >= 0 else -ONE_DAY
+        day, provisional, left = start, False, abs(n)
+        while left:
+            day += step
             working, guessed = self.is_workday(day)
             provisional |= guessed
             if working:
-                n -= 1
+                left -= 1
         return day, provisional
 
     def add_span(self, start: date, span: Span) -> tuple[date, bool]:

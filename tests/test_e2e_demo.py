@@ -158,16 +158,16 @@ def test_report_lists_late_columns_and_health(demo_run, tmp_path):
 def test_adhoc_crawl_prints_verdicts_and_checks_one_column(demo_run, tmp_path):
     db = demo_run.db_copy(tmp_path)
     env = dict(os.environ, MONITOR_CONFIG=str(demo_run.catalog), MONITOR_DB=str(db))
-    listed = subprocess.run(["scrapy", "list"], capture_output=True, text=True, cwd=REPO, env=env)
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=REPO, env=env)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split() == [u.slug for u in demo_run.world.units]
     crawl = subprocess.run(
-        ["scrapy", "crawl", "czj", "-a", "column=czsz", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
+        [sys.executable, "-m", "scrapy", "crawl", "czj", "-a", "column=czsz", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
     assert crawl.returncode == 0, crawl.stderr
     lines = [line for line in crawl.stdout.splitlines() if line.startswith("  ")]
     assert len(lines) == 1 and "czsz" in lines[0]
-    full = subprocess.run(["scrapy", "crawl", "fgw", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
+    full = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fgw", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
                           capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
     assert full.returncode == 0, full.stderr
     fgw_columns = next(u for u in demo_run.world.units if u.slug == "fgw")

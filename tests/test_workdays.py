@@ -73,9 +73,10 @@ def test_count_in_unknown_year_honours_overrides():
     assert Workdays({date(2027, 1, 1): True}).add_workdays(date(2026, 12, 31), 1) == (date(2027, 1, 1), False)
 
 
-def test_negative_count_is_refused():
-    with pytest.raises(ValueError):
-        Workdays().add_workdays(date(2026, 3, 2), -1)
+def test_negative_count_goes_back_in_working_days():
+    # 2026-02-24 (Tue, first working day after the Spring Festival) back 2 working days:
+    # Mon 23 to Sun 15 are holidays, Sat 14 is a make-up working day, Fri 13 a working day.
+    assert Workdays().add_workdays(date(2026, 2, 24), -2) == (date(2026, 2, 13), False)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,323 @@
+"""The demo world over real HTTP on 127.0.0.N: site families, quirks, scenario timings, catalog, server."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import threading
+import time
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+
+import monitor.demo
+from monitor.demo import DemoServer, DemoWorld
+from monitor.demo.catalog import last_on_time_day
+from monitor.demo.items import missed_month_dates
+from monitor.demo.units import MissedMonth
+
+E = date(2026, 11, 27)
+STATES = {"on_time", "due_soon", "late", "blank", "broken", "unreachable", "blocked"}
+
+
+def free_port(ips: list[str]) -> int:
+    """A port that is free on every one of ``ips``."""
+    for _ in range(20):
+        with socket.socket() as s:
+            s.bind((ips[0], 0))
+            port = s.getsockname()[1]
+        try:
+            for ip in ips:
+                with socket.socket() as s:
+                    s.bind((ip, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+def start_world(first_ip: int = 11) -> tuple[DemoWorld, DemoServer]:
+    ips = [f"127.0.0.{first_ip + i}" for i in range(10)]
+    world = DemoWorld(E, port=free_port(ips), first_ip=first_ip)
+    server = DemoServer(world)
+    server.start()
+    return world, server
+
+
+@pytest.fixture(scope="module")
+def demo():
+    world, server = start_world()
+    client = httpx.Client(timeout=5, trust_env=False)
+    yield world, server, client
+    client.close()
+    server.stop()
+
+
+@pytest.fixture
+def world(demo):
+    world, server, _ = demo
+    yield world
+    server.set_today(E)
+
+
+@pytest.fixture
+def server(demo):
+    return demo[1]
+
+
+@pytest.fixture
+def client(demo):
+    return demo[2]
+
+
+def url(world: DemoWorld, slug: str, path: str) -> str:
+    return world.url(world.unit(slug), path)
+
+
+def list_dates(html: str) -> list[str]:
+    return re.findall(r"<span>\[?(\d{4}-\d{2}-\d{2})\]?</span>", html)
+
+
+def test_catalog_parses_and_describes_the_world(world):
+    cat = tomllib.loads(world.catalog_toml())
+    units = cat["units"]
+    columns = [(u["slug"], c) for u in units for c in u["columns"]]
+    assert len(units) >= 9 and len(columns) >= 60
+    assert cat["monitor"]["download_timeout"] == 3
+    templates = set(cat["rules"])
+    assert {"dynamic_2w", "notice_6m", "policy_20wd", "monthly_15d", "quarterly_15d", "annual_report", "standing"} <= templates
+    for slug, c in columns:
+        rule = c["rule"]
+        assert rule in templates if isinstance(rule, str) else (rule.get("template") in templates or "kind" in rule)
+        assert c["type"] in {"动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他"}
+        assert c["url"].startswith(next(u["site"] for u in units if u["slug"] == slug))
+    assert any(isinstance(c["rule"], dict) and "template" in c["rule"] for _, c in columns)
+    assert any(c.get("extract", {}).get("endpoint") for _, c in columns)
+    assert any(c.get("extract", {}).get("browser") for _, c in columns)
+    assert any(c["focus"] for _, c in columns)
+    assert set(world.expected()) == {(slug, c["id"]) for slug, c in columns}
+
+
+def test_expected_verdicts_of_the_scenario(world):
+    exp = world.expected()
+    assert all(v["state"] in STATES and v["why"] for v in exp.values())
+    assert {k: (v["state"], v["notice"]) for k, v in exp.items() if (v["state"], v["notice"]) != ("on_time", None)
+            and v["state"] not in ("unreachable", "blocked")} == {
+        ("czj", "czsz"): ("on_time", "rectified"), ("scjgj", "gzdt"): ("late", "overdue"),
+        ("scjgj", "tzgg"): ("on_time", "rectified"), ("scjgj", "zdxm"): ("blank", "overdue"),
+        ("zrzyj", "zcwj"): ("late", "open"), ("xq", "dsx_gzdt"): ("broken", None)}
+    assert {exp[("swj", c.id)]["state"] for c in world.unit("swj").columns} == {"unreachable"}
+    assert {exp[("rsj", c.id)]["state"] for c in world.unit("rsj").columns} == {"blocked"}
+    assert exp[("scjgj", "gzdt")]["late_from"] == world.at(-19)
+    assert exp[("scjgj", "gzdt")]["notice_opened"] == world.at(-18)
+    assert exp[("scjgj", "tzgg")]["notice_opened"] == world.at(-14)
+    assert exp[("scjgj", "tzgg")]["rectified_on"] == world.at(-4)
+    assert exp[("czj", "czsz")]["rectified_on"] == world.at(-2)
+
+
+def test_trs_list_pages_and_pager(world, client):
+    first = client.get(url(world, "fgw", "/xxgk/gzdt/"))
+    assert first.status_code == 200
+    pages, current = map(int, re.search(r'createPageHTML\((\d+), (\d+), "index", "html"\)', first.text).groups())
+    assert pages >= 2 and current == 0
+    assert "网站标识码" in first.text and "ICP备" in first.text and "主办单位" in first.text and "热点" in first.text
+    second = client.get(url(world, "fgw", "/xxgk/gzdt/index_1.html"))
+    assert f'createPageHTML({pages}, 1, "index", "html")' in second.text
+    d1, d2 = list_dates(first.text), list_dates(second.text)
+    assert len(d1) == world.unit("fgw").spec.per_page and d1 == sorted(d1, reverse=True) and d2[0] <= d1[-1]
+    assert client.get(url(world, "fgw", f"/xxgk/gzdt/index_{pages}.html")).status_code == 404
+
+
+def test_article_page_carries_dates_and_metadata(world, client):
+    listing = client.get(url(world, "fgw", "/xxgk/zcwj/index.html"))
+    href = re.search(r'<a href="(\./\d{6}/t\d{8}_\d+\.html)" title="([^"]+)"', listing.text)
+    article = client.get(urljoin(str(listing.url), href.group(1)))
+    item = world.unit("fgw").column("zcwj").items[0]
+    assert article.status_code == 200 and item.title in article.text
+    assert f'<meta name="PubDate" content="{item.shown:%Y-%m-%d} {item.time}">' in article.text
+    assert f"发布时间：{item.shown:%Y-%m-%d}" in article.text
+    for label in ("索引号", "发布机构", "成文日期", "发布日期"):
+        assert label in article.text
+    assert f"{item.written:%Y-%m-%d}" in article.text
+
+
+def test_gbk_site_with_a_lying_header(world, client):
+    r = client.get(url(world, "jyj", "/xxgk/gzdt/"))
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert b'charset=gb2312' in r.content
+    text = r.content.decode("gbk")
+    newest = world.unit("jyj").column("gzdt").items[0]
+    assert newest.title in text and f"{newest.shown.year}年{newest.shown.month:02d}月{newest.shown.day:02d}日" in text
+    with pytest.raises(UnicodeDecodeError):
+        r.content.decode("utf-8")
+
+
+def test_hanweb_column_page_and_dataproxy(world, client):
+    col = world.unit("zjj").column("tzgg")
+    online = world.online(col)
+    page = client.get(url(world, "zjj", col.path)).text
+    assert '<script type="text/xml"' in page and "<datastore>" in page and "<nextgroup>" in page
+    assert page.count("<record>") == min(45, len(online)) and online[0].path in page
+    endpoint = url(world, "zjj", "/module/web/jpage/dataproxy.jsp")
+    got = client.get(endpoint, params={"startrecord": 1, "endrecord": 15, "perpage": 15, "columnid": col.spec.colid})
+    assert got.headers["content-type"].startswith("text/xml")
+    assert f"<totalrecord>{len(online)}</totalrecord>" in got.text
+    assert f"<totalpage>{-(-len(online) // 15)}</totalpage>" in got.text
+    assert got.text.count("<![CDATA[<li><a href=\"/art/") == min(15, len(online))
+    posted = client.post(endpoint + "?startrecord=16&endrecord=30&perpage=15", data={"columnid": col.spec.colid})
+    assert online[15].path in posted.text and online[0].path not in posted.text
+    assert re.search(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_1002_\d+\.html", posted.text)
+    assert client.get(url(world, "zjj", online[0].path)).status_code == 200
+
+
+def test_javascript_list_has_no_items_in_html(world, client):
+    r = client.get(url(world, "wjw", "/xxgk/gzdt/"))
+    assert '<ul id="list" class="list"></ul>' in r.text and "DOMContentLoaded" in r.text
+    assert not list_dates(r.text)
+    blob = re.search(r'var raw = "([A-Za-z0-9+/=]+)"', r.text).group(1)
+    data = json.loads(base64.b64decode(blob))
+    newest = world.unit("wjw").column("gzdt").items[0]
+    assert data[0] == {"t": newest.title, "u": newest.path, "d": f"{newest.shown:%Y-%m-%d}"}
+
+
+def test_firewall_from_e_minus_10(world, server, client):
+    server.set_today(world.at(-11))
+    assert client.get(url(world, "rsj", "/xxgk/gzdt/")).status_code == 200
+    server.set_today(world.at(-10))
+    for path in ("/xxgk/gzdt/", "/", "/robots.txt"):
+        r = client.get(url(world, "rsj", path))
+        assert r.status_code == 412 and "$_ts" in r.text and "refresh" in r.text and "<li" not in r.text
+
+
+def test_timeouts_during_the_last_three_days(world):
+    host = world.unit("swj").ip
+    world.today = world.at(-3)
+    assert world.respond(host, "/xxgk/gzdt/").delay_s == 0
+    for day in (-2, -1, 0):
+        world.today = world.at(day)
+        assert world.respond(host, "/xxgk/gzdt/").delay_s == 30
+    assert world.unit("swj").column("gzdt").items[0].shown == world.at(-17)
+
+
+def test_stop_returns_promptly_while_a_request_stalls():
+    world, server = start_world(first_ip=31)
+    stalled = threading.Event()
+    respond = world.respond
+
+    def spy(*args, **kwargs):
+        r = respond(*args, **kwargs)
+        if r.delay_s:
+            stalled.set()
+        return r
+
+    world.respond = spy
+    errors: list[Exception] = []
+
+    def fetch() -> None:
+        try:
+            httpx.get(world.url(world.unit("swj"), "/xxgk/gzdt/"), timeout=20, trust_env=False)
+        except httpx.HTTPError as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=fetch)
+    thread.start()
+    assert stalled.wait(5)
+    t0 = time.monotonic()
+    server.stop()
+    thread.join(5)
+    assert time.monotonic() - t0 < 2 and not thread.is_alive() and errors
+
+
+def test_generation_is_deterministic_and_the_bundled_catalog_is_current(world):
+    again = DemoWorld(E)  # default port 8700, as bundled
+    for unit, other in zip(world.units, again.units):
+        for col, col2 in zip(unit.columns, other.columns):
+            assert [(i.title, i.posted, i.shown, i.path) for i in col.items] == \
+                   [(i.title, i.posted, i.shown, i.path) for i in col2.items]
+    bundled = Path(monitor.demo.__file__).with_name("catalog.toml").read_text(encoding="utf-8")
+    assert bundled == again.catalog_toml()
+
+
+def test_port_taken_is_a_clear_error(demo):
+    world = demo[0]
+    with pytest.raises(RuntimeError, match="cannot bind 127.0.0.11"):
+        DemoServer(world).start()
+
+
+def test_items_appear_on_their_posted_day(world, server, client):
+    col = world.unit("fgw").column("gzdt")
+    item = col.items[0]
+    server.set_today(item.posted - timedelta(days=1))
+    assert item.title not in client.get(url(world, "fgw", col.path)).text
+    assert client.get(url(world, "fgw", item.path)).status_code == 404
+    server.set_today(item.posted)
+    assert item.title in client.get(url(world, "fgw", col.path)).text
+    assert client.get(url(world, "fgw", item.path)).status_code == 200
+
+
+def test_blank_and_redesigned_columns(world, server, client):
+    blank = client.get(url(world, "scjgj", "/xxgk/zdxm/")).text
+    assert "暂无信息" in blank and 'createPageHTML(1, 0, "index", "html")' in blank and not list_dates(blank)
+    path = world.unit("xq").column("dsx_gzdt").path
+    server.set_today(world.at(-5))
+    assert list_dates(client.get(url(world, "xq", path)).text)[0] == f"{world.at(-16)}"
+    server.set_today(world.at(-4))
+    page = client.get(url(world, "xq", path))
+    assert page.status_code == 200 and "<span>" not in page.text and "暂无信息" not in page.text
+    assert 'class="list"' not in page.text and not re.search(r"createPageHTML\(\d", page.text)
+    assert client.get(url(world, "xq", path + "index_1.html")).status_code == 404
+
+
+def test_back_dated_items_show_an_old_date(world, server, client):
+    col = world.unit("zrzyj").column("zcwj")
+    faked = [it for it in col.items if it.shown != it.posted]
+    assert [it.posted for it in faked] == [world.at(-1), world.at(-5)]
+    first = faked[-1]
+    assert (first.posted - first.shown).days > 30
+    server.set_today(world.at(-6))
+    assert first.title not in client.get(url(world, "zrzyj", col.path)).text
+    server.set_today(world.at(-5))
+    listing = client.get(url(world, "zrzyj", col.path)).text
+    assert "<table" in listing and f'<td class="date">{first.shown}</td>' in listing and first.title in listing
+    article = client.get(url(world, "zrzyj", first.path)).text
+    assert f"{first.written}" in article and f'content="{first.shown} ' in article
+
+
+def test_missed_month_is_posted_late(world):
+    col = world.unit("czj").column("czsz")
+    missed, due, _ = missed_month_dates(world.end, MissedMonth())
+    report = next(it for it in col.items if it.period == missed)
+    assert due <= world.at(-6) and report.posted == report.shown == world.at(-2)
+    assert not [it for it in col.items if due < it.posted < world.at(-2)]
+
+
+def test_quarterly_statistics_need_page_two(world, client):
+    col = world.unit("xq").column("tjxx")
+    quarterly = [it for it in world.online(col) if it.period]
+    assert quarterly and world.online(col).index(quarterly[0]) >= world.unit("xq").spec.per_page
+    assert quarterly[0].title in client.get(url(world, "xq", col.path + "index_1.html")).text
+
+
+def test_on_time_columns_stay_on_time_every_day(world):
+    """Scenario-free max_gap columns never come within warn_days of their deadline during S..E."""
+    for unit in world.units:
+        for col in unit.columns:
+            if col.spec.scenario or col.rule["kind"] != "max_gap":
+                continue
+            for k in range(world.days):
+                day = world.start + timedelta(days=k)
+                newest = world.online(col, day)[0].shown
+                assert (last_on_time_day(newest, col.rule["within"]) - day).days > 3, (unit.slug, col.id, day)
+
+
+def test_robots_and_not_found(world, client):
+    robots = client.get(url(world, "fgw", "/robots.txt"))
+    assert robots.status_code == 200 and "Allow: /" in robots.text
+    assert client.get(url(world, "fgw", "/no/such/page.html")).status_code == 404
+    assert client.get(url(world, "zjj", "/col/col9999/index.html")).status_code == 404
