@@ -34,6 +34,8 @@ def classify_status(status: int, challenge: str | None) -> tuple[str, str]:
 def classify_failure(exc: BaseException) -> tuple[str, str]:
     """Outcome and detail for a fetch that produced no response (after retries)."""
     names = [cls.__name__ for cls in type(exc).__mro__]
+    if "HostDown" in names:
+        return UNREACHABLE, f"站点本次巡检中已无法访问，未再请求（{exc}）"
     if "IgnoreRequest" in names:
         return BROKEN, "请求未发出（跳转到未配置的站点，或被规则忽略）"
     for name in names:

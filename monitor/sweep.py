@@ -34,7 +34,7 @@ class SweepSummary:
                 f"逾期/空白 {self.late}，监测异常 {self.monitor_side}，新增督办 {self.notices_opened}")
 
 
-def base_settings(catalog: Catalog, db_path: Path, progress: bool):
+def base_settings(catalog: Catalog, db_path: Path, progress: bool, log_level: str | None = None):
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -45,7 +45,7 @@ def base_settings(catalog: Catalog, db_path: Path, progress: bool):
             "MONITOR_DB": str(db_path),
             "MONITOR_PRINT_VERDICTS": False,
             "MONITOR_PROGRESS": progress,
-            "LOG_LEVEL": os.environ.get("MONITOR_LOG_LEVEL", "WARNING"),
+            "LOG_LEVEL": log_level or os.environ.get("MONITOR_LOG_LEVEL", "WARNING"),
         },
         priority="cmdline",
     )
@@ -77,14 +77,15 @@ async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, unit
 
 def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Sequence[str] | None = None,
                progress: bool = True, before_day: Callable[[date], None] | None = None,
-               after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None) -> list[SweepSummary]:
+               after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None,
+               log_level: str | None = None) -> list[SweepSummary]:
     """Run one sweep per day, in order, in this process's reactor. Call once per process."""
     unknown = set(units or ()) - {u.slug for u in catalog.units}
     if unknown:
         raise ValueError(f"unknown unit(s): {', '.join(sorted(unknown))}")
     from scrapy.crawler import AsyncCrawlerProcess
 
-    settings = base_settings(catalog, db_path, progress)
+    settings = base_settings(catalog, db_path, progress, log_level)
     process = AsyncCrawlerProcess(settings, install_root_handler=True)
     summaries: list[SweepSummary] = []
     failure: list[BaseException] = []

@@ -102,7 +102,7 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
     on_time = sum(u.on_time for u in units.values())
     ranked = sorted(units.values(), key=lambda u: (u.rate is None, -(u.rate or 0), u.slug))
     return {
-        "as_of": as_of, "start": start, "generated_at": clock.stamp(),
+        "as_of": as_of, "start": start, "generated_at": clock.now().strftime("%Y-%m-%d %H:%M"),
         "units": ranked, "unit_count": len(units), "column_count": len(configured),
         "judged": judged, "rate": on_time / judged if judged else None,
         "current_counts": Counter(r["state"] or "unknown" for r in current),

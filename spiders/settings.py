@@ -47,6 +47,7 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.HostGuard": 50}  # first in line; redirects pass through it again
 EXTENSIONS = {"spiders.extensions.SweepBookkeeping": 500}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -31,10 +31,14 @@ from monitor.extract import (
     trs_page_url,
 )
 from monitor.judge import horizon
-from monitor.outcomes import BROKEN, NOT_FOUND, OK, classify_failure, classify_status
+from monitor.outcomes import BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
 from monitor.rules import ItemLag
 from spiders.context import context_for
+from spiders.middlewares import HostDown
 from spiders.records import ArticleDates, ColumnCheck, FetchRecord, SeenItems
+
+
+ERROR_STATUSES = list(range(400, 600))  # reach the callbacks, to be recorded; redirects are followed
 
 
 @dataclass
@@ -60,6 +64,7 @@ class UnitSpider(scrapy.Spider):
         self._as_of_arg = as_of
         self.allowed_domains = sorted(self.unit.hosts())
         self._progress: dict[str, _ColumnProgress] = {}
+        self.down_hosts: dict[str, str] = {}  # host → why, read by spiders.middlewares.HostGuard
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -88,7 +93,7 @@ class UnitSpider(scrapy.Spider):
             yield self._list_request(column, 0, column.extract.endpoint or column.url)
 
     def _list_request(self, column: Column, page: int, url: str) -> scrapy.Request:
-        meta: dict[str, Any] = {"column": column.id, "page": page, "handle_httpstatus_all": True,
+        meta: dict[str, Any] = {"column": column.id, "page": page, "handle_httpstatus_list": ERROR_STATUSES,
                                 "started": time.monotonic()}
         if column.extract.browser and not column.extract.endpoint:
             meta["playwright"] = True
@@ -204,7 +209,7 @@ class UnitSpider(scrapy.Spider):
             self.known[(column.id, item.url)] = True
             yield scrapy.Request(item.url, callback=self.parse_article, errback=self.failed, priority=0,
                                  meta={"column": column.id, "page": 0, "article": True,
-                                       "handle_httpstatus_all": True, "started": time.monotonic()})
+                                       "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic()})
 
     def parse_article(self, response: Response):
         column = self.unit.column(response.meta["column"])
@@ -230,6 +235,8 @@ class UnitSpider(scrapy.Spider):
         column = self.unit.column(request.meta["column"])
         outcome, detail = classify_failure(failure.value)
         kind = "article" if request.meta.get("article") else ("endpoint" if column.extract.endpoint else "list")
+        if outcome == UNREACHABLE and kind != "article" and not isinstance(failure.value, HostDown):
+            self.down_hosts.setdefault(urlsplit(request.url).hostname or "", detail)
         page = request.meta.get("page", 0)
         elapsed = time.monotonic() - request.meta.get("started", time.monotonic())
         yield FetchRecord(self.unit.slug, column.id, kind, page, request.url, clock.stamp(), int(elapsed * 1000),

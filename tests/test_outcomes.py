@@ -1,0 +1,57 @@
+"""Classifying fetches: only a page actually read can be judged; the rest is the network's or the monitor's."""
+
+import pytest
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError
+from scrapy.exceptions import IgnoreRequest
+
+from monitor.outcomes import classify_failure, classify_status
+from spiders.middlewares import HostDown, OffsiteHost
+
+
+@pytest.mark.parametrize("status, outcome", [
+    (200, "ok"), (404, "not_found"), (410, "not_found"), (403, "blocked"), (412, "blocked"), (521, "blocked"),
+    (500, "unreachable"), (502, "unreachable"), (503, "unreachable"), (400, "broken"),
+])
+def test_status_codes(status, outcome):
+    assert classify_status(status, None)[0] == outcome
+
+
+def test_a_firewall_challenge_is_blocked_whatever_the_status():
+    outcome, detail = classify_status(200, "wzws")
+    assert outcome == "blocked" and "wzws" in detail
+
+
+@pytest.mark.parametrize("exc", [TCPTimedOutError(), ConnectionRefusedError(), DNSLookupError()])
+def test_network_failures_are_unreachable(exc):
+    assert classify_failure(exc)[0] == "unreachable"
+
+
+def test_a_host_already_down_is_unreachable_and_says_it_was_not_asked_again():
+    outcome, detail = classify_failure(HostDown("127.0.0.16: 超时"))
+    assert outcome == "unreachable" and "未再请求" in detail
+
+
+@pytest.mark.parametrize("exc", [OffsiteHost("x"), IgnoreRequest("x")])
+def test_requests_not_sent_are_the_monitors_problem(exc):
+    assert classify_failure(exc)[0] == "broken"
+
+
+class _Spider:
+    allowed_domains = ["127.0.0.11", "127.0.0.12"]
+    down_hosts = {"127.0.0.12": "超时"}
+
+
+@pytest.mark.parametrize("url, error", [
+    ("http://127.0.0.13/x", OffsiteHost),  # not a configured host, even with dont_filter
+    ("file:///etc/passwd", OffsiteHost),
+    ("ftp://127.0.0.11/x", OffsiteHost),
+    ("http://127.0.0.12/x", HostDown),
+])
+def test_host_guard_refuses_what_the_catalog_does_not_allow(url, error):
+    from scrapy import Request
+
+    from spiders.middlewares import HostGuard
+
+    with pytest.raises(error):
+        HostGuard().process_request(Request(url, dont_filter=True), _Spider())
+    assert HostGuard().process_request(Request("http://127.0.0.11/ok"), _Spider()) is None

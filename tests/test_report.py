@@ -1,0 +1,100 @@
+"""The weekly report, built from a real SQLite store and opened in Debian's Chromium.
+
+A unit whose newest item carries a hostile title and a javascript: URL is judged late two days
+running (so it gets a notice); the report must show the title as text, run no script, link only
+http(s) URLs and load nothing from the network. A screenshot is left in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from monitor.assess import assess_unit
+from monitor.config import load_catalog
+from monitor.store import Store
+from reports.weekly import build_weekly, gather
+
+HOSTILE = """<script>alert("x")</script><img src=x onerror=alert(1)>"'&"""
+AS_OF = date(2026, 11, 27)
+CATALOG = """
+[rules.dynamic_2w]
+kind = "max_gap"
+within = { n = 14, unit = "day" }
+
+[[units]]
+slug = "hostile"
+name = "某某局"
+site = "http://127.0.0.1:9/"
+
+  [[units.columns]]
+  id = "gzdt"
+  name = "工作动态"
+  url = "http://127.0.0.1:9/gzdt/"
+  type = "动态要闻"
+  rule = "dynamic_2w"
+
+  [[units.columns]]
+  id = "tzgg"
+  name = "通知公告"
+  url = "http://127.0.0.1:9/tzgg/"
+  rule = "dynamic_2w"
+"""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture()
+def report(tmp_path) -> Path:
+    path = tmp_path / "catalog.toml"
+    path.write_text(CATALOG, encoding="utf-8")
+    catalog = load_catalog(path)
+    store = Store(tmp_path / "monitor.db")
+    store.record_catalog(catalog)
+    unit = catalog.unit("hostile")
+    for day in (AS_OF - timedelta(days=1), AS_OF):
+        sweep = store.begin_sweep(day, "sweep", catalog.digest, 1)
+        store.save_items("hostile", "gzdt", day, sweep, [
+            {"url": "javascript:alert(2)", "title": HOSTILE, "published": "2026-10-01", "published_source": "list"}])
+        store.save_items("hostile", "tzgg", day, sweep, [
+            {"url": "http://127.0.0.1:9/tzgg/t1.html", "title": "关于开展调研的通知", "published": day.isoformat(),
+             "published_source": "list"}])
+        for column in ("gzdt", "tzgg"):
+            store.add_check({"sweep_id": sweep, "unit": "hostile", "column_id": column, "day": day.isoformat(),
+                             "outcome": "ok", "items_found": 1, "newest_date": None, "oldest_date": None,
+                             "pages": 1, "detail": "", "checked_at": f"{day}T08:00:00+08:00"})
+        assess_unit(store, catalog, unit, day, sweep)
+        store.finish_sweep(sweep, "finished")
+    data = gather(store, catalog, AS_OF)
+    assert [r["column_id"] for r in data["lagging"]] == ["gzdt"] and len(data["opened"]) == 1
+    return build_weekly(store, catalog, AS_OF, tmp_path / "report")
+
+
+def test_report_in_chromium_escapes_scraped_text_and_stays_offline(report):
+    requests, errors, dialogs = [], [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(report.as_uri())
+        lagging = page.locator('#lagging tr[data-unit="hostile"][data-column="gzdt"]')
+        assert lagging.count() == 1
+        assert HOSTILE in lagging.inner_text()  # shown as text, not markup
+        assert lagging.locator("a[href^='javascript']").count() == 0
+        assert page.locator("#ranking tbody tr").count() == 1
+        assert page.locator("#unit-count").inner_text() == "1"
+        assert page.locator("#opened-count").inner_text() == "1"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "weekly-report.png"), full_page=True)
+        page.goto((report.parent / "notices.html").as_uri())
+        assert page.locator("#notices tr[data-state='open']").count() == 1
+        browser.close()
+    assert dialogs == [] and errors == []
+    assert requests and all(url.startswith("file://") for url in requests)
