@@ -160,7 +160,7 @@ def test_adhoc_crawl_prints_verdicts_and_checks_one_column(demo_run, tmp_path):
     env = dict(os.environ, MONITOR_CONFIG=str(demo_run.catalog), MONITOR_DB=str(db))
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=REPO, env=env)
     assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.split() == [u.slug for u in demo_run.world.units]
+    assert sorted(listed.stdout.split()) == sorted(u.slug for u in demo_run.world.units)
     crawl = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "czj", "-a", "column=czsz", "-a", f"as_of={demo_run.end}", "-s", "LOG_LEVEL=WARNING"],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
@@ -181,3 +181,49 @@ def test_demo_prints_progress_summary_and_where_the_report_is(demo_run):
     assert any(line.startswith("周报：") and line.endswith("report/index.html") for line in lines)
     assert any("逾期/空白" in line and "累计督办" in line for line in lines)
     assert (demo_run.out / "report" / "index.html").exists()
+
+
+def test_a_sweep_killed_halfway_leaves_a_consistent_database_and_the_next_one_works(demo_run, tmp_path):
+    import signal
+    import sqlite3
+    import time
+
+    db = demo_run.db_copy(tmp_path)
+    command = [sys.executable, "-m", "monitor", "sweep", "--as-of", demo_run.end.isoformat(), "--config",
+               str(demo_run.catalog), "--db", str(db), "--quiet"]
+    victim = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    conn = sqlite3.connect(db)
+    before = conn.execute("select count(*) from fetches").fetchone()[0]
+    while conn.execute("select count(*) from fetches").fetchone()[0] < before + 5 and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the crawl is writing
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    killed = conn.execute("select id, status from sweeps order by id desc limit 1").fetchone()
+    assert killed[1] == "running"
+    conn.close()
+
+    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("select status from sweeps where id = ?", [killed[0]]).fetchone()[0] == "aborted"
+    assert conn.execute("select status from sweeps order by id desc limit 1").fetchone()[0] == "finished"
+    dupes = conn.execute("select count(*) from (select unit, column_id, url from items group by 1, 2, 3 having count(*) > 1)")
+    assert dupes.fetchone()[0] == 0
+    assert conn.execute("select count(*) from (select unit, column_id from notices where state in ('open', 'overdue')"
+                        " group by 1, 2 having count(*) > 1)").fetchone()[0] == 0
+
+
+def test_status_and_notices_commands_read_the_store(demo_run):
+    common = ["--config", str(demo_run.catalog), "--db", str(demo_run.db), "--as-of", demo_run.end.isoformat()]
+    status = subprocess.run([sys.executable, "-m", "monitor", "status", "scjgj", *common],
+                            capture_output=True, text=True, cwd=REPO)
+    assert status.returncode == 0
+    lines = status.stdout.splitlines()
+    assert len(lines) == len(demo_run.world.unit("scjgj").columns)
+    assert any(line.split()[1] == "zdxm" and "blank" in line for line in lines)
+    notices = subprocess.run([sys.executable, "-m", "monitor", "notices", "--state", "overdue", *common],
+                             capture_output=True, text=True, cwd=REPO)
+    expected = sum(e["notice"] == "overdue" for e in demo_run.world.expected().values())
+    assert notices.returncode == 0 and len(notices.stdout.splitlines()) == expected
