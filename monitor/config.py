@@ -59,6 +59,7 @@ class RuleSpec(_Strict):
 class ExtractSpec(_Strict):
     encoding: str | None = None
     browser: StrictBool = False
+    browser_fallback: StrictBool = True
     endpoint: str | None = None
     items: str | None = None
     link: str | None = None
@@ -144,7 +145,8 @@ def _http_url(value: str) -> str:
 @dataclass(frozen=True)
 class ExtractHints:
     encoding: str | None = None
-    browser: StrictBool = False
+    browser: bool = False
+    browser_fallback: bool = True  # render in Chromium when the plain page is empty or a firewall challenge
     endpoint: str | None = None
     items: str | None = None
     link: str | None = None

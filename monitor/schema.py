@@ -80,3 +80,19 @@ def m0001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS(name="0002_learned_browser")
+def m0002_learned_browser(db: Database) -> None:
+    """Columns found to need a browser (their list is filled by JavaScript), remembered across crawls;
+    and whether each fetch was rendered in Chromium."""
+    db.executescript(
+        """
+        create table column_hints (
+            unit text not null, column_id text not null, needs_browser integer not null,
+            learned_on text not null, why text,
+            primary key (unit, column_id)
+        );
+        alter table fetches add column rendered integer not null default 0;
+        """
+    )

@@ -169,6 +169,16 @@ class Store:
             for r in self._rows("select column_id, url, date_evidence from items where unit = ?", [unit])
         }
 
+    def browser_columns(self, unit: str) -> set[str]:
+        """Columns learned to need a browser (their list is filled by JavaScript)."""
+        return {r["column_id"] for r in self._rows(
+            "select column_id from column_hints where unit = ? and needs_browser = 1", [unit])}
+
+    def learn_browser(self, unit: str, column_id: str, day: date, why: str) -> None:
+        self.db["column_hints"].upsert(
+            {"unit": unit, "column_id": column_id, "needs_browser": 1, "learned_on": day.isoformat(), "why": why},
+            pk=("unit", "column_id"))
+
     def columns_with_items(self, unit: str) -> set[str]:
         return {r["column_id"] for r in self._rows("select distinct column_id from items where unit = ?", [unit])}
 

@@ -26,9 +26,6 @@ def spider_settings(catalog: Catalog, unit: Unit) -> dict:
         from monitor import __version__
 
         settings["USER_AGENT"] = f"DisclosureMonitor/{__version__} (government disclosure timeliness monitor{contact})"
-    if any(c.extract.browser for c in unit.columns):
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-        settings["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
     return settings
 
 

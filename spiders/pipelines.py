@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from monitor import clock
+
 from spiders.context import context_for
-from spiders.records import ArticleDates, ColumnCheck, FetchRecord, SeenItems
+from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchRecord, SeenItems
 
 
 class StorePipeline:
@@ -24,10 +26,10 @@ class StorePipeline:
         elif isinstance(item, SeenItems):
             store.save_items(item.unit, item.column_id, ctx.as_of, ctx.sweep_id, item.items)
         elif isinstance(item, ColumnCheck):
-            from monitor import clock
-
             store.add_check({"sweep_id": ctx.sweep_id, "day": ctx.as_of.isoformat(), "checked_at": clock.stamp(),
                              **asdict(item)})
+        elif isinstance(item, BrowserLearned):
+            store.learn_browser(item.unit, item.column_id, ctx.as_of, item.why)
         elif isinstance(item, ArticleDates):
             store.save_article_dates(item.unit, item.column_id, item.url, item.published, item.written,
                                      item.candidates, item.conflict)

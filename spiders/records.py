@@ -23,6 +23,7 @@ class FetchRecord:
     newest_date: str | None
     outcome: str  # ok | unreachable | blocked | not_found | broken
     detail: str = ""
+    rendered: bool = False  # read through Chromium
 
 
 @dataclass
@@ -59,3 +60,12 @@ class ArticleDates:
     written: str | None
     candidates: list[list[str]]
     conflict: bool
+
+
+@dataclass
+class BrowserLearned:
+    """The column's list only appears when rendered in a browser: remember it."""
+
+    unit: str
+    column_id: str
+    why: str

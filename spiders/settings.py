@@ -51,7 +51,9 @@ DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.HostGuard": 50}  # first in line;
 EXTENSIONS = {"spiders.extensions.SweepBookkeeping": 500}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-# Browser (only for columns with extract.browser = true; the loader enables the handler per unit)
+# Browser: Debian's Chromium through scrapy-playwright, started only when a request needs it
+# (columns with extract.browser = true, columns learned to need it, firewall challenges).
+DOWNLOAD_HANDLERS = {"http": "spiders.browser.LazyPlaywrightHandler", "https": "spiders.browser.LazyPlaywrightHandler"}
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium"),

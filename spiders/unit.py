@@ -26,7 +26,6 @@ from monitor.extract import (
     declared_encoding_fix,
     detect_challenge,
     read_article,
-    read_hanweb_xml,
     read_list,
     trs_page_url,
 )
@@ -35,10 +34,11 @@ from monitor.outcomes import BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failur
 from monitor.rules import ItemLag
 from spiders.context import context_for
 from spiders.middlewares import HostDown
-from spiders.records import ArticleDates, ColumnCheck, FetchRecord, SeenItems
+from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchRecord, SeenItems
 
 
 ERROR_STATUSES = list(range(400, 600))  # reach the callbacks, to be recorded; redirects are followed
+CHALLENGE_STATUSES = (202, 403, 412, 521)
 
 
 @dataclass
@@ -88,15 +88,18 @@ class UnitSpider(scrapy.Spider):
     async def start(self):
         self.known = self.ctx.store.known_items(self.unit.slug)
         self.columns_with_items = self.ctx.store.columns_with_items(self.unit.slug)
+        self.browser_columns = self.ctx.store.browser_columns(self.unit.slug)
         for column in self.columns:
             self._progress[column.id] = _ColumnProgress()
             yield self._list_request(column, 0, column.extract.endpoint or column.url)
 
-    def _list_request(self, column: Column, page: int, url: str) -> scrapy.Request:
+    def _list_request(self, column: Column, page: int, url: str, fallback: str = "") -> scrapy.Request:
         meta: dict[str, Any] = {"column": column.id, "page": page, "handle_httpstatus_list": ERROR_STATUSES,
                                 "started": time.monotonic()}
-        if column.extract.browser and not column.extract.endpoint:
+        needs_browser = column.extract.browser or column.id in self.browser_columns
+        if fallback or (needs_browser and not column.extract.endpoint):
             meta["playwright"] = True
+            meta["fallback"] = fallback  # why a plain fetch was not enough ('' when always rendered)
         return scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=True,
                               priority=10)
 
@@ -105,11 +108,14 @@ class UnitSpider(scrapy.Spider):
     def parse_list(self, response: Response):
         column = self.unit.column(response.meta["column"])
         page = response.meta["page"]
+        rendered = bool(response.meta.get("playwright"))
         kind = "endpoint" if column.extract.endpoint else "list"
         progress = self._progress[column.id]
         response = self._decoded(response, column)
-        outcome, detail = classify_status(response.status, detect_challenge(response.status, response.body,
-                                                                             _headers(response)))
+        challenge = detect_challenge(response.status, response.body, _headers(response))
+        # A browser that got past a challenge shows the page, though the first answer's status stays.
+        status = 200 if rendered and not challenge and response.status in CHALLENGE_STATUSES else response.status
+        outcome, detail = classify_status(status, challenge)
         listing: ListPage | None = None
         if outcome == OK:
             if not isinstance(response, TextResponse):
@@ -118,11 +124,19 @@ class UnitSpider(scrapy.Spider):
                 listing = self._read(response, column)
                 outcome, detail = self._judge_listing(listing, column, page)
         dates = [i.published for i in listing.items if i.published] if listing else []
+        fallback = self._fallback_reason(column, page, rendered, challenge, listing)
+        if fallback:
+            detail += "；改用浏览器重试"
         yield self._fetch_record(response, column, kind, page, outcome, detail,
                                  items=len(listing.items) if listing else 0, newest=max(dates, default=None))
+        if fallback:
+            yield self._list_request(column, 0, column.url, fallback=fallback)
+            return
         if outcome != OK:
             yield self._check(column, outcome, detail if page == 0 else f"第{page + 1}页：{detail}")
             return
+        if response.meta.get("fallback") == "empty" and listing.items:
+            yield BrowserLearned(self.unit.slug, column.id, "普通请求读不出条目，浏览器渲染后可读出")
         progress.pages += 1
         progress.items += len(listing.items)
         progress.dates.extend(dates)
@@ -132,9 +146,20 @@ class UnitSpider(scrapy.Spider):
         yield from self._article_requests(column, listing)
         next_url = self._next_page(column, listing, page, dates)
         if next_url:
-            yield self._list_request(column, page + 1, next_url)
+            yield self._list_request(column, page + 1, next_url, fallback=response.meta.get("fallback", ""))
         else:
             yield self._check(column, OK, "")
+
+    def _fallback_reason(self, column: Column, page: int, rendered: bool, challenge: str | None,
+                         listing: ListPage | None) -> str:
+        """'challenge' or 'empty' when a plain first page deserves one try in Chromium, else ''."""
+        if rendered or page or column.extract.endpoint or not column.extract.browser_fallback:
+            return ""
+        if challenge:
+            return "challenge"
+        if listing is not None and not listing.items and not listing.empty_marker and not listing.soft_404:
+            return "empty"
+        return ""
 
     def _decoded(self, response: Response, column: Column) -> Response:
         """Decode GBK pages right even when the HTTP header names the wrong charset."""
@@ -146,11 +171,9 @@ class UnitSpider(scrapy.Spider):
         return response.replace(encoding=encoding) if encoding else response
 
     def _read(self, response: TextResponse, column: Column) -> ListPage:
-        text = response.text
+        """Lists, Hanweb XML and JSON endpoints alike: read_list recognises each."""
         hints = ListHints(column.extract.items, column.extract.link, column.extract.date)
-        if "<datastore" in text[:2000].lower() and "<html" not in text[:2000].lower():
-            return read_hanweb_xml(text, response.url, self.ctx.as_of)
-        return read_list(text, response.url, self.ctx.as_of, hints if column.extract.items else None)
+        return read_list(response.text, response.url, self.ctx.as_of, hints)
 
     def _judge_listing(self, listing: ListPage, column: Column, page: int) -> tuple[str, str]:
         if listing.soft_404:
@@ -250,7 +273,8 @@ class UnitSpider(scrapy.Spider):
         elapsed = int((time.monotonic() - started) * 1000) if started else None
         return FetchRecord(self.unit.slug, column.id, kind, page, response.url, clock.stamp(), elapsed,
                            response.status, "", len(response.body), items,
-                           newest.isoformat() if newest else None, outcome, detail)
+                           newest.isoformat() if newest else None, outcome, detail,
+                           rendered=bool(response.meta.get("playwright")))
 
 
 def _headers(response: Response) -> dict[str, str]:

@@ -1,0 +1,33 @@
+"""A Playwright download handler that starts Chromium only when a request asks for it.
+
+scrapy-playwright starts its driver when the engine starts. Every unit may need a browser now and
+then (a list filled by JavaScript, learned on the fly; a firewall challenge a browser passes), but
+most crawls never do, so the driver and Debian's Chromium are started on the first request with
+``meta["playwright"]`` and never otherwise. Requests without it go through Scrapy's own handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+
+class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self._start_lock = asyncio.Lock()
+        self._started = False
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """Not at engine start: see _download_request."""
+
+    def _engine_started(self):  # the pre-2.14 Scrapy path, same reason
+        return None
+
+    async def _download_request(self, request, spider=None):
+        async with self._start_lock:
+            if not self._started:
+                await self._launch()
+                self._started = True
+        return await super()._download_request(request, spider)

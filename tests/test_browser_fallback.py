@@ -1,0 +1,115 @@
+"""Chromium as a fallback, for real: a list filled by JavaScript is learned and remembered, a firewall
+challenge a browser passes is read, and one it cannot pass stays 'blocked' (never lateness)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import REPO, free_port
+
+SITE = "127.0.0.23"
+ITEMS = [("关于印发2026年重点工作安排的通知", "2026-11-25"), ("市卫健委召开安全生产专题会议", "2026-11-20"),
+         ("关于开展健康义诊活动的通知", "2026-11-12")]
+LIST_HTML = "<ul class='list'>" + "".join(
+    f"<li><a href='/a/{i}.html' title='{t}'>{t}</a><span>{d}</span></li>" for i, (t, d) in enumerate(ITEMS)) + "</ul>"
+JS_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>工作动态</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="/xxgk/">信息公开</a></div><ul id="list"></ul>
+<script>document.addEventListener('DOMContentLoaded', function () {
+  var data = %s;
+  var ul = document.getElementById('list');
+  data.forEach(function (d, i) { var li = document.createElement('li');
+    li.innerHTML = '<a href="/a/' + i + '.html" title="' + d[0] + '">' + d[0] + '</a><span>' + d[1] + '</span>';
+    ul.appendChild(li); });
+});</script></body></html>""" % [list(i) for i in ITEMS]
+CHALLENGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
+<script>var $_ts = window['$_ts'] || {}; $_ts.nsd = 48213; document.cookie = "passed=1; path=/";
+location.reload();</script></body></html>"""
+WALL = """<!doctype html><html><head><meta charset="utf-8"></head><body>
+<script>var $_ts = window['$_ts'] || {}; $_ts.nsd = 48213; $_ts.cd = "qEcrrr";</script></body></html>"""
+
+
+class Site(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status: int, body: str) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/js/":
+            self._send(200, JS_PAGE)
+        elif self.path == "/guarded/":
+            passed = "passed=1" in (self.headers.get("Cookie") or "")
+            self._send(200, f"<html><body>{LIST_HTML}</body></html>") if passed else self._send(412, CHALLENGE)
+        elif self.path == "/wall/":
+            self._send(412, WALL)
+        else:
+            self._send(404, "<html><body>页面不存在</body></html>")
+
+
+@pytest.fixture()
+def site():
+    port = free_port([SITE])
+    server = ThreadingHTTPServer((SITE, port), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield port
+    server.shutdown()
+    server.server_close()
+
+
+def sweep(catalog, db, day):
+    proc = subprocess.run([sys.executable, "-m", "monitor", "sweep", "--as-of", day, "--config", str(catalog),
+                           "--db", str(db), "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_chromium_fallback_learns_js_lists_and_passes_what_a_browser_passes(site, tmp_path):
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(f"""
+[monitor]
+download_delay = 0
+[rules.m]
+kind = "max_gap"
+within = {{ n = 14, unit = "day" }}
+[[units]]
+slug = "wjw"
+name = "市卫生健康委员会"
+site = "http://{SITE}:{site}/"
+columns = [
+  {{ id = "gzdt", name = "工作动态", url = "http://{SITE}:{site}/js/", rule = "m" }},
+  {{ id = "tzgg", name = "通知公告", url = "http://{SITE}:{site}/guarded/", rule = "m" }},
+  {{ id = "wall", name = "防护墙后", url = "http://{SITE}:{site}/wall/", rule = "m" }},
+]
+""", encoding="utf-8")
+    db = tmp_path / "monitor.db"
+    sweep(catalog, db, "2026-11-27")
+    conn = sqlite3.connect(db)
+    fetches = conn.execute("select column_id, rendered, outcome, detail from fetches where kind = 'list' order by id")
+    by_column: dict[str, list] = {}
+    for column, rendered, outcome, detail in fetches:
+        by_column.setdefault(column, []).append((rendered, outcome, detail))
+    assert by_column["gzdt"][0][:2] == (0, "broken") and "改用浏览器重试" in by_column["gzdt"][0][2]
+    assert by_column["gzdt"][1][:2] == (1, "ok")
+    assert by_column["tzgg"][0][:2] == (0, "blocked") and by_column["tzgg"][1][:2] == (1, "ok")
+    assert [f[:2] for f in by_column["wall"]] == [(0, "blocked"), (1, "blocked")]
+    assert conn.execute("select column_id from column_hints").fetchall() == [("gzdt",)]  # a firewall is not learned
+    titles = {t for (t,) in conn.execute("select title from items where column_id = 'gzdt'")}
+    assert titles == {t for t, _ in ITEMS}
+    verdicts = dict(conn.execute("select column_id, state from verdicts"))
+    assert verdicts == {"gzdt": "on_time", "tzgg": "on_time", "wall": "blocked"}
+
+    sweep(catalog, db, "2026-11-28")  # remembered: rendered at once, no plain fetch first
+    second = conn.execute("select f.rendered, f.outcome from fetches f join sweeps s on s.id = f.sweep_id"
+                          " where s.as_of = '2026-11-28' and f.column_id = 'gzdt' and f.kind = 'list'").fetchall()
+    assert second == [(1, "ok")]
