@@ -12,6 +12,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +44,52 @@ def free_port(hosts: list[str]) -> int:
         except OSError:
             continue
     raise RuntimeError("no free port")
+
+
+@contextmanager
+def serve_loopback(handler: type[BaseHTTPRequestHandler], *ips: str) -> Iterator[int]:
+    """Serve `handler` on each loopback address (one port for all); yields the port."""
+    port = free_port(list(ips))
+    servers = [ThreadingHTTPServer((ip, port), handler) for ip in ips]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield port
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def one_unit_catalog(path: Path, site: str, columns: list[tuple[str, str, str]], monitor: str = "") -> Path:
+    """A catalog of one unit (`bureau`) whose columns (id, name, url) all follow a two-week max-gap rule."""
+    rows = "\n".join(f'  {{ id = "{c}", name = "{n}", url = "{u}", rule = "m" }},' for c, n, u in columns)
+    path.write_text(f"""
+[monitor]
+download_delay = 0
+{monitor}
+
+[rules.m]
+kind = "max_gap"
+within = {{ n = 14, unit = "day" }}
+
+[[units]]
+slug = "bureau"
+name = "某某局"
+site = "{site}"
+columns = [
+{rows}
+]
+""", encoding="utf-8")
+    return path
+
+
+def sweep_cli(catalog: Path, db: Path, day: str) -> subprocess.CompletedProcess:
+    """`python -m monitor sweep` as the daily job runs it; fails the test if it fails."""
+    proc = subprocess.run([sys.executable, "-m", "monitor", "sweep", "--as-of", day, "--config", str(catalog),
+                           "--db", str(db), "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
 
 
 @dataclass

@@ -4,14 +4,11 @@ challenge a browser passes is read, and one it cannot pass stays 'blocked' (neve
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import one_unit_catalog, serve_loopback, sweep_cli
 
 SITE = "127.0.0.23"
 ITEMS = [("关于印发2026年重点工作安排的通知", "2026-11-25"), ("市卫健委召开安全生产专题会议", "2026-11-20"),
@@ -60,40 +57,17 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def site():
-    port = free_port([SITE])
-    server = ThreadingHTTPServer((SITE, port), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield port
-    server.shutdown()
-    server.server_close()
-
-
-def sweep(catalog, db, day):
-    proc = subprocess.run([sys.executable, "-m", "monitor", "sweep", "--as-of", day, "--config", str(catalog),
-                           "--db", str(db), "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    with serve_loopback(Site, SITE) as port:
+        yield port
 
 
 def test_chromium_fallback_learns_js_lists_and_passes_what_a_browser_passes(site, tmp_path):
-    catalog = tmp_path / "catalog.toml"
-    catalog.write_text(f"""
-[monitor]
-download_delay = 0
-[rules.m]
-kind = "max_gap"
-within = {{ n = 14, unit = "day" }}
-[[units]]
-slug = "wjw"
-name = "市卫生健康委员会"
-site = "http://{SITE}:{site}/"
-columns = [
-  {{ id = "gzdt", name = "工作动态", url = "http://{SITE}:{site}/js/", rule = "m" }},
-  {{ id = "tzgg", name = "通知公告", url = "http://{SITE}:{site}/guarded/", rule = "m" }},
-  {{ id = "wall", name = "防护墙后", url = "http://{SITE}:{site}/wall/", rule = "m" }},
-]
-""", encoding="utf-8")
+    base = f"http://{SITE}:{site}"
+    catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
+        ("gzdt", "工作动态", f"{base}/js/"), ("tzgg", "通知公告", f"{base}/guarded/"), ("wall", "防护墙后", f"{base}/wall/"),
+    ])
     db = tmp_path / "monitor.db"
-    sweep(catalog, db, "2026-11-27")
+    sweep_cli(catalog, db, "2026-11-27")
     conn = sqlite3.connect(db)
     fetches = conn.execute("select column_id, rendered, outcome, detail from fetches where kind = 'list' order by id")
     by_column: dict[str, list] = {}
@@ -109,7 +83,7 @@ columns = [
     verdicts = dict(conn.execute("select column_id, state from verdicts"))
     assert verdicts == {"gzdt": "on_time", "tzgg": "on_time", "wall": "blocked"}
 
-    sweep(catalog, db, "2026-11-28")  # remembered: rendered at once, no plain fetch first
+    sweep_cli(catalog, db, "2026-11-28")  # remembered: rendered at once, no plain fetch first
     second = conn.execute("select f.rendered, f.outcome from fetches f join sweeps s on s.id = f.sweep_id"
                           " where s.as_of = '2026-11-28' and f.column_id = 'gzdt' and f.kind = 'list'").fetchall()
     assert second == [(1, "ok")]

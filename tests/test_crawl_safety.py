@@ -4,14 +4,11 @@ followed, the monitor says who it is, and every fetch leaves a record."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import one_unit_catalog, serve_loopback, sweep_cli
 
 SITE, ELSEWHERE = "127.0.0.21", "127.0.0.22"
 LIST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>通知公告</title></head><body>
@@ -58,45 +55,20 @@ class Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def sites():
-    port = free_port([SITE, ELSEWHERE])
-    servers = [ThreadingHTTPServer((ip, port), Recorder) for ip in (SITE, ELSEWHERE)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, daemon=True).start()
     Recorder.seen = []
-    yield port
-    for s in servers:
-        s.shutdown()
-        s.server_close()
+    with serve_loopback(Recorder, SITE, ELSEWHERE) as port:
+        yield port
 
 
 def test_only_configured_hosts_are_fetched_and_every_fetch_is_recorded(sites, tmp_path):
     port = sites
-    catalog = tmp_path / "catalog.toml"
-    catalog.write_text(f"""
-[monitor]
-download_delay = 0
-contact = "https://monitor.example.gov.cn/about"
-
-[rules.m]
-kind = "max_gap"
-within = {{ n = 14, unit = "day" }}
-
-[[units]]
-slug = "bureau"
-name = "某某局"
-site = "http://{SITE}:{port}/"
-columns = [
-  {{ id = "tzgg", name = "通知公告", url = "http://{SITE}:{port}/tzgg/", rule = "m" }},
-  {{ id = "moved", name = "搬走的栏目", url = "http://{SITE}:{port}/moved/", rule = "m" }},
-  {{ id = "ftp", name = "跳到本地文件", url = "http://{SITE}:{port}/ftp/", rule = "m" }},
-  {{ id = "gone", name = "不存在的栏目", url = "http://{SITE}:{port}/gone/", rule = "m" }},
-  {{ id = "old", name = "旧地址", url = "http://{SITE}:{port}/old/", rule = "m" }},
-]
-""", encoding="utf-8")
+    base = f"http://{SITE}:{port}"
+    catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
+        ("tzgg", "通知公告", f"{base}/tzgg/"), ("moved", "搬走的栏目", f"{base}/moved/"),
+        ("ftp", "跳到本地文件", f"{base}/ftp/"), ("gone", "不存在的栏目", f"{base}/gone/"), ("old", "旧地址", f"{base}/old/"),
+    ], monitor='contact = "https://monitor.example.gov.cn/about"')
     db = tmp_path / "monitor.db"
-    proc = subprocess.run([sys.executable, "-m", "monitor", "sweep", "--as-of", "2026-11-28", "--config", str(catalog),
-                           "--db", str(db)], capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    sweep_cli(catalog, db, "2026-11-28")
     assert {host for host, _, _ in Recorder.seen} == {SITE}  # never the other host
     assert all(ua.startswith("DisclosureMonitor/") and "monitor.example.gov.cn" in ua for _, _, ua in Recorder.seen)
     conn = sqlite3.connect(db)
