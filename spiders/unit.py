@@ -30,7 +30,7 @@ from monitor.extract import (
     trs_page_url,
 )
 from monitor.judge import horizon
-from monitor.outcomes import BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
+from monitor.outcomes import BLOCKED, BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
 from monitor.rules import ItemLag
 from spiders.context import context_for
 from spiders.middlewares import HostDown
@@ -39,6 +39,15 @@ from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchReco
 
 ERROR_STATUSES = list(range(400, 600))  # reach the callbacks, to be recorded; redirects are followed
 CHALLENGE_STATUSES = (202, 403, 412, 521)
+
+
+@dataclass
+class ChallengeTrial:
+    """A host's firewall challenge, tried once in Chromium for all its columns."""
+
+    trying: bool = False
+    passed: bool | None = None
+    waiting: list = field(default_factory=list)  # (column, detail) waiting for the trial
 
 
 @dataclass
@@ -65,6 +74,7 @@ class UnitSpider(scrapy.Spider):
         self.allowed_domains = sorted(self.unit.hosts())
         self._progress: dict[str, _ColumnProgress] = {}
         self.down_hosts: dict[str, str] = {}  # host → why, read by spiders.middlewares.HostGuard
+        self._challenges: dict[str, ChallengeTrial] = {}  # host → its firewall challenge tried in Chromium
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -125,13 +135,21 @@ class UnitSpider(scrapy.Spider):
                 outcome, detail = self._judge_listing(listing, column, page)
         dates = [i.published for i in listing.items if i.published] if listing else []
         fallback = self._fallback_reason(column, page, rendered, challenge, listing)
+        plain_detail = detail
         if fallback:
             detail += "；改用浏览器重试"
+        elif rendered and challenge and response.meta.get("fallback") == "challenge":
+            detail += "（浏览器亦未通过）"
         yield self._fetch_record(response, column, kind, page, outcome, detail,
                                  items=len(listing.items) if listing else 0, newest=max(dates, default=None))
+        if fallback == "challenge":
+            yield from self._challenge_trial(column, plain_detail)
+            return
         if fallback:
             yield self._list_request(column, 0, column.url, fallback=fallback)
             return
+        if response.meta.get("fallback") == "challenge" and not page:
+            yield from self._challenge_settled(column, passed=outcome != BLOCKED)
         if outcome != OK:
             yield self._check(column, outcome, detail if page == 0 else f"第{page + 1}页：{detail}")
             return
@@ -149,6 +167,32 @@ class UnitSpider(scrapy.Spider):
             yield self._list_request(column, page + 1, next_url, fallback=response.meta.get("fallback", ""))
         else:
             yield self._check(column, OK, "")
+
+    def _challenge_trial(self, column: Column, detail: str):
+        """One column per host tries the challenge in Chromium; the others wait for its result."""
+        host = urlsplit(column.url).hostname or ""
+        state = self._challenges.setdefault(host, ChallengeTrial())
+        if state.passed is None and not state.trying:
+            state.trying = True
+            yield self._list_request(column, 0, column.url, fallback="challenge")
+        elif state.passed is None:
+            state.waiting.append((column, detail))
+        elif state.passed:
+            yield self._list_request(column, 0, column.url, fallback="challenge")
+        else:
+            yield self._check(column, BLOCKED, f"{detail}（浏览器亦未通过）")
+
+    def _challenge_settled(self, column: Column, passed: bool):
+        """The trial column's browser answer decides for the columns waiting on the same host."""
+        state = self._challenges.get(urlsplit(column.url).hostname or "")
+        if state is None or state.passed is not None:
+            return
+        state.passed, waiting, state.waiting = passed, state.waiting, []
+        for other, detail in waiting:
+            if passed:
+                yield self._list_request(other, 0, other.url, fallback="challenge")
+            else:
+                yield self._check(other, BLOCKED, f"{detail}（浏览器亦未通过）")
 
     def _fallback_reason(self, column: Column, page: int, rendered: bool, challenge: str | None,
                          listing: ListPage | None) -> str:
@@ -266,6 +310,8 @@ class UnitSpider(scrapy.Spider):
                           None, f"{type(failure.value).__name__}: {failure.value}"[:500], 0, 0, None, outcome, detail)
         if kind != "article":
             yield self._check(column, outcome, detail if page == 0 else f"第{page + 1}页：{detail}")
+        if request.meta.get("fallback") == "challenge" and not page:
+            yield from self._challenge_settled(column, passed=False)
 
     def _fetch_record(self, response: Response, column: Column, kind: str, page: int, outcome: str, detail: str,
                       items: int, newest: date | None) -> FetchRecord:
