@@ -86,7 +86,7 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
     from scrapy.crawler import AsyncCrawlerProcess
 
     settings = base_settings(catalog, db_path, progress, log_level)
-    process = AsyncCrawlerProcess(settings, install_root_handler=True)
+    process = AsyncCrawlerProcess(settings)
     summaries: list[SweepSummary] = []
     failure: list[BaseException] = []
 
