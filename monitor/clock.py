@@ -32,3 +32,10 @@ def parse_day(value: str | date | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def not_in_future(day: date) -> date:
+    """A crawl reads today's pages: judging them as of a day to come would stamp them wrongly."""
+    if day > today():
+        raise ValueError(f"--as-of {day} is in the future (today is {today()} in Asia/Shanghai)")
+    return day

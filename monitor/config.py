@@ -132,6 +132,12 @@ class CatalogSpec(_Strict):
     units: list[UnitSpec] = Field(min_length=1)
 
 
+def netloc(url: str) -> tuple[str, int]:
+    """(host, port) of an http(s) URL, with the scheme's default port."""
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -180,8 +186,12 @@ class Unit:
         raise KeyError(column_id)
 
     def hosts(self) -> frozenset[str]:
+        return frozenset(host for host, _ in self.netlocs())
+
+    def netlocs(self) -> frozenset[tuple[str, int]]:
+        """(host, port) of every URL the catalog gives the unit: the only places its spider may go."""
         urls = [self.site] + [c.url for c in self.columns] + [c.extract.endpoint for c in self.columns if c.extract.endpoint]
-        return frozenset(urlsplit(u).hostname or "" for u in urls)
+        return frozenset(netloc(u) for u in urls)
 
 
 @dataclass(frozen=True)

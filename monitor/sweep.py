@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from monitor import clock
 from monitor.config import Catalog
 from monitor.store import Store
 
@@ -78,11 +79,17 @@ async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, unit
 def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Sequence[str] | None = None,
                progress: bool = True, before_day: Callable[[date], None] | None = None,
                after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None,
-               log_level: str | None = None) -> list[SweepSummary]:
-    """Run one sweep per day, in order, in this process's reactor. Call once per process."""
+               log_level: str | None = None, simulated: bool = False) -> list[SweepSummary]:
+    """Run one sweep per day, in order, in this process's reactor. Call once per process.
+
+    A day to come is refused (a crawl reads today's pages), except in a simulated world (the demo).
+    """
     unknown = set(units or ()) - {u.slug for u in catalog.units}
     if unknown:
         raise ValueError(f"unknown unit(s): {', '.join(sorted(unknown))}")
+    if not simulated:
+        for day in days:
+            clock.not_in_future(day)
     from scrapy.crawler import AsyncCrawlerProcess
 
     settings = base_settings(catalog, db_path, progress, log_level)

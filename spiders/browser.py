@@ -4,6 +4,7 @@ scrapy-playwright starts its driver when the engine starts. Every unit may need 
 then (a list filled by JavaScript, learned on the fly; a firewall challenge a browser passes), but
 most crawls never do, so the driver and Debian's Chromium are started on the first request with
 ``meta["playwright"]`` and never otherwise. Requests without it go through Scrapy's own handler.
+Inside the browser, requests to places the catalog does not name are aborted (``outside_catalog``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,23 @@ from __future__ import annotations
 import asyncio
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from monitor.config import netloc
+
+_ALLOWED: set[tuple[str, int]] = set()  # (host, port) of every unit crawled by this process
+
+
+def allow(netlocs) -> None:
+    """Let Chromium load from these places (called by each unit spider)."""
+    _ALLOWED.update(netlocs)
+
+
+def outside_catalog(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: Chromium loads nothing (script, XHR, image, navigation) from a host
+    and port the catalog does not configure, nor anything but http(s)."""
+    if not request.url.startswith(("http://", "https://")):
+        return not request.url.startswith(("data:", "blob:", "about:"))
+    return netloc(request.url) not in _ALLOWED
 
 
 class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):

@@ -2,8 +2,10 @@
 politeness figures per unit spider; see spiders.loader.
 
 Monitor-specific settings (also readable from the environment):
-- MONITOR_CONFIG: catalog path; MONITOR_DB: database path; MONITOR_AS_OF: the judged day;
-- MONITOR_SWEEP_ID: set by ``monitor sweep`` so all units share one sweep row;
+- MONITOR_CONFIG: catalog path; MONITOR_DB: database path (both also from the environment);
+- MONITOR_AS_OF, MONITOR_SWEEP_ID: set by ``monitor sweep`` for its crawlers (never from the environment:
+  a leftover variable must not make later ad hoc crawls judge an old day); ``scrapy crawl`` takes
+  ``-a as_of=YYYY-MM-DD``;
 - MONITOR_PRINT_VERDICTS: print the unit's verdicts when its crawl ends (ad hoc checks).
 """
 
@@ -17,14 +19,14 @@ SPIDER_MODULES: list[str] = []
 
 MONITOR_CONFIG = os.environ.get("MONITOR_CONFIG", "")
 MONITOR_DB = os.environ.get("MONITOR_DB", "")
-MONITOR_AS_OF = os.environ.get("MONITOR_AS_OF", "")
-MONITOR_SWEEP_ID = int(os.environ.get("MONITOR_SWEEP_ID", "0") or 0)
+MONITOR_AS_OF = ""
+MONITOR_SWEEP_ID = 0
 MONITOR_PRINT_VERDICTS = True
 MONITOR_MAX_PAGES = 10  # list pages followed per column at most
 MONITOR_MAX_ARTICLES = 20  # article pages read per column per crawl at most
 
 # Identify the monitor honestly; the contact comes from the catalog's [monitor] contact.
-USER_AGENT = f"DisclosureMonitor/{__version__} (政务公开时效监测; +https://github.com/disclosure-monitor)"
+USER_AGENT = f"DisclosureMonitor/{__version__} (government disclosure timeliness monitor)"
 ROBOTSTXT_OBEY = False  # the office is mandated to check these public pages; politeness is kept below
 
 # Politeness: per-host concurrency and delay, AutoThrottle, retries for transient errors only.
@@ -63,7 +65,8 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
         "--disable-sync", "--no-first-run", "--disable-quic",
     ],
 }
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000
+PLAYWRIGHT_ABORT_REQUEST = "spiders.browser.outside_catalog"
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from w3lib.encoding import http_content_type_encoding
 from scrapy.http import Response, TextResponse
 
 from monitor import clock
@@ -32,6 +33,7 @@ from monitor.extract import (
 from monitor.judge import horizon
 from monitor.outcomes import BLOCKED, BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
 from monitor.rules import ItemLag
+from spiders import browser
 from spiders.context import context_for
 from spiders.middlewares import HostDown
 from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchRecord, SeenItems
@@ -70,23 +72,17 @@ class UnitSpider(scrapy.Spider):
             raise ValueError(f"unit {self.unit.slug!r} has no column {column!r} "
                              f"(columns: {', '.join(c.id for c in self.unit.columns)})")
         self.only_column = column
-        self._as_of_arg = as_of
         self.allowed_domains = sorted(self.unit.hosts())
+        self.allowed_netlocs = self.unit.netlocs()  # read by spiders.middlewares.HostGuard
+        browser.allow(self.allowed_netlocs)
         self._progress: dict[str, _ColumnProgress] = {}
         self.down_hosts: dict[str, str] = {}  # host → why, read by spiders.middlewares.HostGuard
         self._challenges: dict[str, ChallengeTrial] = {}  # host → its firewall challenge tried in Chromium
 
     @classmethod
-    def update_settings(cls, settings) -> None:
-        super().update_settings(settings)
-
-    @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        if kwargs.get("as_of"):
-            crawler.settings.frozen = False
-            crawler.settings.set("MONITOR_AS_OF", kwargs["as_of"], priority="cmdline")
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.ctx = context_for(crawler)
+        spider.ctx = context_for(crawler, kwargs.get("as_of"))
         return spider
 
     @property
@@ -127,6 +123,8 @@ class UnitSpider(scrapy.Spider):
         status = 200 if rendered and not challenge and response.status in CHALLENGE_STATUSES else response.status
         outcome, detail = classify_status(status, challenge)
         listing: ListPage | None = None
+        if outcome == OK and page == 0 and not _same_page(response.url, column.extract.endpoint or column.url):
+            outcome, detail = BROKEN, f"栏目地址跳转至其他页面（{response.url[:120]}），可能已撤销或改版"
         if outcome == OK:
             if not isinstance(response, TextResponse):
                 outcome, detail = BROKEN, "返回内容不是文本页面"
@@ -209,8 +207,7 @@ class UnitSpider(scrapy.Spider):
         """Decode GBK pages right even when the HTTP header names the wrong charset."""
         if not isinstance(response, TextResponse):
             return response
-        header = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        header_enc = header.split("charset=")[-1].strip() if "charset=" in header else None
+        header_enc = http_content_type_encoding(response.headers.get(b"Content-Type", b"").decode("latin-1"))
         encoding = column.extract.encoding or declared_encoding_fix(response.body, header_enc)
         return response.replace(encoding=encoding) if encoding else response
 
@@ -268,7 +265,7 @@ class UnitSpider(scrapy.Spider):
             # An item that appears in a column read before is new whatever date it claims (it may be
             # back-dated), so its written date matters; on a first reading only the horizon does.
             appeared_now = seen_before and state is None
-            wanted = item.published is None or (needs_written and (
+            wanted = item.published is None or item.date_source == "url" or (needs_written and (
                 appeared_now or oldest_needed is None or item.published >= oldest_needed))
             if not wanted or progress.articles >= limit or urlsplit(item.url).hostname not in self.unit.hosts():
                 continue
@@ -302,12 +299,16 @@ class UnitSpider(scrapy.Spider):
         column = self.unit.column(request.meta["column"])
         outcome, detail = classify_failure(failure.value)
         kind = "article" if request.meta.get("article") else ("endpoint" if column.extract.endpoint else "list")
+        rendered = bool(request.meta.get("playwright"))
+        if rendered:  # Chromium failing (missing, crashed, navigation timeout) is the monitor's problem
+            outcome, detail = BROKEN, f"浏览器渲染失败（{type(failure.value).__name__}）"
         if outcome == UNREACHABLE and kind != "article" and not isinstance(failure.value, HostDown):
             self.down_hosts.setdefault(urlsplit(request.url).hostname or "", detail)
         page = request.meta.get("page", 0)
         elapsed = time.monotonic() - request.meta.get("started", time.monotonic())
         yield FetchRecord(self.unit.slug, column.id, kind, page, request.url, clock.stamp(), int(elapsed * 1000),
-                          None, f"{type(failure.value).__name__}: {failure.value}"[:500], 0, 0, None, outcome, detail)
+                          None, f"{type(failure.value).__name__}: {failure.value}"[:500], 0, 0, None, outcome, detail,
+                          rendered=rendered)
         if kind != "article":
             yield self._check(column, outcome, detail if page == 0 else f"第{page + 1}页：{detail}")
         if request.meta.get("fallback") == "challenge" and not page:
@@ -321,6 +322,17 @@ class UnitSpider(scrapy.Spider):
                            response.status, "", len(response.body), items,
                            newest.isoformat() if newest else None, outcome, detail,
                            rendered=bool(response.meta.get("playwright")))
+
+
+def _same_page(final: str, configured: str) -> bool:
+    """The page reached is the configured one, give or take the scheme, a trailing slash or index.*."""
+    def norm(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        path = parts.path
+        for suffix in ("index.html", "index.htm", "index.shtml", "index.jhtml", "index.jsp", "index.php"):
+            path = path.removesuffix(suffix)
+        return (parts.hostname or "", path.rstrip("/"), parts.query)
+    return norm(final) == norm(configured)
 
 
 def _headers(response: Response) -> dict[str, str]:

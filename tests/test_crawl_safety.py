@@ -73,9 +73,9 @@ def test_only_configured_hosts_are_fetched_and_every_fetch_is_recorded(sites, tm
     assert all(ua.startswith("DisclosureMonitor/") and "monitor.example.gov.cn" in ua for _, _, ua in Recorder.seen)
     conn = sqlite3.connect(db)
     checks = dict(conn.execute("select column_id, outcome from checks"))
-    assert checks == {"tzgg": "ok", "moved": "broken", "ftp": "broken", "gone": "not_found", "old": "ok"}
+    assert checks == {"tzgg": "ok", "moved": "broken", "ftp": "broken", "gone": "not_found", "old": "broken"}
     fetches = conn.execute("select column_id, url, outcome from fetches order by id").fetchall()
     assert {c for c, _, _ in fetches} == {"tzgg", "moved", "ftp", "gone", "old"}
     verdicts = dict(conn.execute("select column_id, state from verdicts"))
-    assert verdicts == {"tzgg": "on_time", "moved": "broken", "ftp": "broken", "gone": "broken", "old": "on_time"}
+    assert verdicts == {"tzgg": "on_time", "moved": "broken", "ftp": "broken", "gone": "broken", "old": "broken"}
     assert conn.execute("select count(*) from notices").fetchone()[0] == 0

@@ -37,7 +37,7 @@ def test_requests_not_sent_are_the_monitors_problem(exc):
 
 
 class _Spider:
-    allowed_domains = ["127.0.0.11", "127.0.0.12"]
+    allowed_netlocs = {("127.0.0.11", 80), ("127.0.0.12", 80)}
     down_hosts = {"127.0.0.12": "超时"}
 
 
@@ -45,6 +45,7 @@ class _Spider:
     ("http://127.0.0.13/x", OffsiteHost),  # not a configured host, even with dont_filter
     ("file:///etc/passwd", OffsiteHost),
     ("ftp://127.0.0.11/x", OffsiteHost),
+    ("http://127.0.0.11:8080/admin", OffsiteHost),  # a configured host, another port
     ("http://127.0.0.12/x", HostDown),
 ])
 def test_host_guard_refuses_what_the_catalog_does_not_allow(url, error):

@@ -55,7 +55,7 @@ def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/
 
         # every failed fetch is recorded in the database; the demo's own failures need no log lines
         summaries = run_sweeps(catalog, db, dates, progress=False, before_day=before, after_day=after,
-                               log_level=os.environ.get("MONITOR_LOG_LEVEL", "CRITICAL"))
+                               log_level=os.environ.get("MONITOR_LOG_LEVEL", "CRITICAL"), simulated=True)
     if any(s.status != "finished" for s in summaries):
         print("有巡检未正常完成，见上。")
         return 1
