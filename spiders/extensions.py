@@ -11,6 +11,7 @@ import sys
 from scrapy import signals
 
 from monitor.assess import STATE_WORDS, assess_unit
+from monitor.terminal import printable
 from spiders.context import context_for
 
 
@@ -49,4 +50,4 @@ class SweepBookkeeping:
 
 def format_verdict_line(column_id: str, column_name: str, state: str, reason: str, notice_action: str | None) -> str:
     action = {"open": " [新督办]", "rectify": " [已整改]", "overdue": " [逾期未改]"}.get(notice_action or "", "")
-    return f"  {column_id:<12} {column_name:<10} {STATE_WORDS.get(state, state):<6} {state:<11} {reason}{action}"
+    return printable(f"  {column_id:<12} {column_name:<10} {STATE_WORDS.get(state, state):<6} {state:<11} {reason}{action}")

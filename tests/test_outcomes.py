@@ -56,3 +56,10 @@ def test_host_guard_refuses_what_the_catalog_does_not_allow(url, error):
     with pytest.raises(error):
         HostGuard().process_request(Request(url, dont_filter=True), _Spider())
     assert HostGuard().process_request(Request("http://127.0.0.11/ok"), _Spider()) is None
+
+
+def test_verdict_lines_carry_no_terminal_escapes_from_scraped_titles():
+    from spiders.extensions import format_verdict_line
+
+    line = format_verdict_line("gzdt", "工作动态", "late", "最新信息《\x1b[2J\x1b]0;pwned\x07》", None)
+    assert "\x1b" not in line and "\x07" not in line and "工作动态" in line
