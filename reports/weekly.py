@@ -79,7 +79,7 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
     for row in current:
         units[row["unit"]].current[row["state"] or "unknown"] += 1
 
-    notices = [n for n in store.notices() if (n["unit"], n["column_id"]) in configured]
+    notices = _notices_as_of(store, as_of, configured)
     active = {(n["unit"], n["column_id"]): n for n in notices if n["state"] in ("open", "overdue")}
     latest = {}
     for n in notices:  # newest first: keep the first per column
@@ -112,6 +112,22 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
         "notices": notices,
         "backdated": _backdated(current),
     }
+
+
+def _notices_as_of(store: Store, as_of: date, configured: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Notices as they stood on as_of (state from the audit trail), so a past week's report can be rebuilt."""
+    state: dict[int, str] = {}
+    for event in store.notice_events(date.min, as_of):
+        state[event["notice_id"]] = event["new_state"]
+    out = []
+    for n in store.notices():
+        if (n["unit"], n["column_id"]) in configured and n["id"] in state:
+            n = dict(n, state=state[n["id"]])
+            for field_name in ("rectified_day", "overdue_day"):
+                if n[field_name] and n[field_name] > as_of.isoformat():
+                    n[field_name] = None
+            out.append(n)
+    return out
 
 
 def _backdated(current: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -48,18 +48,22 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-@pytest.fixture()
-def report(tmp_path) -> Path:
+def judged_store(tmp_path: Path, days: list[date], fixed_on: date | None = None):
+    """Two columns judged on `days`; gzdt's newest item is hostile and old (late) until `fixed_on`."""
     path = tmp_path / "catalog.toml"
     path.write_text(CATALOG, encoding="utf-8")
     catalog = load_catalog(path)
     store = Store(tmp_path / "monitor.db")
     store.record_catalog(catalog)
     unit = catalog.unit("hostile")
-    for day in (AS_OF - timedelta(days=1), AS_OF):
+    for day in days:
         sweep = store.begin_sweep(day, "sweep", catalog.digest, 1)
         store.save_items("hostile", "gzdt", day, sweep, [
             {"url": "javascript:alert(2)", "title": HOSTILE, "published": "2026-10-01", "published_source": "list"}])
+        if fixed_on and day >= fixed_on:
+            store.save_items("hostile", "gzdt", day, sweep, [
+                {"url": "http://127.0.0.1:9/gzdt/t9.html", "title": "新动态", "published": day.isoformat(),
+                 "published_source": "list"}])
         store.save_items("hostile", "tzgg", day, sweep, [
             {"url": "http://127.0.0.1:9/tzgg/t1.html", "title": "关于开展调研的通知", "published": day.isoformat(),
              "published_source": "list"}])
@@ -69,6 +73,12 @@ def report(tmp_path) -> Path:
                              "pages": 1, "detail": "", "checked_at": f"{day}T08:00:00+08:00"})
         assess_unit(store, catalog, unit, day, sweep)
         store.finish_sweep(sweep, "finished")
+    return store, catalog
+
+
+@pytest.fixture()
+def report(tmp_path) -> Path:
+    store, catalog = judged_store(tmp_path, [AS_OF - timedelta(days=1), AS_OF])
     data = gather(store, catalog, AS_OF)
     assert [r["column_id"] for r in data["lagging"]] == ["gzdt"] and len(data["opened"]) == 1
     return build_weekly(store, catalog, AS_OF, tmp_path / "report")
@@ -98,3 +108,13 @@ def test_report_in_chromium_escapes_scraped_text_and_stays_offline(report):
         browser.close()
     assert dialogs == [] and errors == []
     assert requests and all(url.startswith("file://") for url in requests)
+
+
+def test_a_past_weeks_report_shows_notices_as_they_stood_then(tmp_path):
+    days = [AS_OF - timedelta(days=1), AS_OF, AS_OF + timedelta(days=1)]
+    store, catalog = judged_store(tmp_path, days, fixed_on=days[2])
+    then = gather(store, catalog, AS_OF)
+    now = gather(store, catalog, days[2])
+    assert [n["state"] for n in then["notices"]] == ["open"] and then["notices"][0]["rectified_day"] is None
+    assert [n["state"] for n in now["notices"]] == ["rectified"] and len(now["rectified"]) == 1
+    assert gather(store, catalog, days[0])["notices"] == []  # not opened yet on the first day
