@@ -92,6 +92,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(args.as_of or clock.today(), days=args.days, port=args.port, out=args.out)
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print what the monitor reads from one page (a file or URL), as JSON.
+    e.g. python -m monitor extract saved.html --url http://www.example.gov.cn/xxgk/gzdt/"""
+    import json
+
+    from monitor.inspect_page import FetchError, inspect_source
+
+    try:
+        result = inspect_source(args.source, url=args.url, column=args.column, today=args.as_of, config=args.config)
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _fail(message: str) -> None:
     raise SystemExit(f"error: {message}")
 
@@ -129,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8700, help="port of the demo sites (default: 8700)")
     p.add_argument("--out", type=Path, default=Path("var/demo"), help="output folder (default: var/demo)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("extract", help=cmd_extract.__doc__, description=cmd_extract.__doc__)
+    p.add_argument("source", nargs="?", metavar="FILE_OR_URL",
+                   help="a saved page (any encoding) or an http(s) URL; with --column alone: that column's page")
+    p.add_argument("--url", help="the page's address, to resolve its links (for a file)")
+    p.add_argument("--column", metavar="UNIT/COLUMN", help="use this catalog column's URL and extract hints")
+    p.add_argument("--as-of", type=clock.parse_day, default=None, metavar="YYYY-MM-DD",
+                   help="the day that completes dates shown without a year (default: today, Asia/Shanghai)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="catalog file for --column (default: $MONITOR_CONFIG, ./catalog.toml, else the demo catalog)")
+    p.set_defaults(func=cmd_extract)
     return parser
 
 

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import tomllib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -17,10 +17,12 @@ import httpx
 import pytest
 
 import monitor.demo
+from monitor.clock import SHANGHAI
 from monitor.demo import DemoServer, DemoWorld
 from monitor.demo.catalog import last_on_time_day
 from monitor.demo.items import missed_month_dates
-from monitor.demo.units import MissedMonth
+from monitor.demo.units import UNITS, MissedMonth
+from monitor.extract import detect_challenge, read_list
 
 E = date(2026, 11, 27)
 STATES = {"on_time", "due_soon", "late", "blank", "broken", "unreachable", "blocked"}
@@ -43,7 +45,7 @@ def free_port(ips: list[str]) -> int:
 
 
 def start_world(first_ip: int = 11) -> tuple[DemoWorld, DemoServer]:
-    ips = [f"127.0.0.{first_ip + i}" for i in range(10)]
+    ips = [f"127.0.0.{first_ip + i}" for i in range(len(UNITS))]
     world = DemoWorld(E, port=free_port(ips), first_ip=first_ip)
     server = DemoServer(world)
     server.start()
@@ -111,14 +113,18 @@ def test_expected_verdicts_of_the_scenario(world):
             and v["state"] not in ("unreachable", "blocked")} == {
         ("czj", "czsz"): ("on_time", "rectified"), ("scjgj", "gzdt"): ("late", "overdue"),
         ("scjgj", "tzgg"): ("on_time", "rectified"), ("scjgj", "zdxm"): ("blank", "overdue"),
-        ("zrzyj", "zcwj"): ("late", "open"), ("xq", "dsx_gzdt"): ("broken", None)}
+        ("zrzyj", "zcwj"): ("late", "open"), ("xq", "dsx_gzdt"): ("broken", None),
+        ("jtj", "gzdt"): ("late", "open"), ("hbj", "xzcf"): ("broken", None)}
     assert {exp[("swj", c.id)]["state"] for c in world.unit("swj").columns} == {"unreachable"}
     assert {exp[("rsj", c.id)]["state"] for c in world.unit("rsj").columns} == {"blocked"}
+    assert {exp[("sfj", c.id)]["state"] for c in world.unit("sfj").columns} == {"blocked"}
+    assert {c.id for c in world.unit("hbj").columns if exp[("hbj", c.id)]["state"] == "blocked"} == {"hjzl"}
     assert exp[("scjgj", "gzdt")]["late_from"] == world.at(-19)
     assert exp[("scjgj", "gzdt")]["notice_opened"] == world.at(-18)
     assert exp[("scjgj", "tzgg")]["notice_opened"] == world.at(-14)
     assert exp[("scjgj", "tzgg")]["rectified_on"] == world.at(-4)
     assert exp[("czj", "czsz")]["rectified_on"] == world.at(-2)
+    assert exp[("jtj", "gzdt")]["late_from"] == world.at(-7) and exp[("jtj", "gzdt")]["notice_opened"] == world.at(-6)
 
 
 def test_trs_list_pages_and_pager(world, client):
@@ -192,7 +198,7 @@ def test_firewall_from_e_minus_10(world, server, client):
     server.set_today(world.at(-10))
     for path in ("/xxgk/gzdt/", "/", "/robots.txt"):
         r = client.get(url(world, "rsj", path))
-        assert r.status_code == 412 and "$_ts" in r.text and "refresh" in r.text and "<li" not in r.text
+        assert r.status_code == 412 and "$_ts" in r.text and "location.reload()" in r.text and "<li" not in r.text
 
 
 def test_timeouts_during_the_last_three_days(world):
@@ -321,3 +327,70 @@ def test_robots_and_not_found(world, client):
     assert robots.status_code == 200 and "Allow: /" in robots.text
     assert client.get(url(world, "fgw", "/no/such/page.html")).status_code == 404
     assert client.get(url(world, "zjj", "/col/col9999/index.html")).status_code == 404
+
+
+def test_gkmlpt_columns_are_read_from_the_json_api(world, client):
+    """The app page has no list; the catalog's endpoint is the API, paged by 100, with epoch-second times."""
+    unit, cat = world.unit("jtj"), tomllib.loads(world.catalog_toml())
+    columns = next(u for u in cat["units"] if u["slug"] == "jtj")["columns"]
+    assert all(c["url"].endswith(f"/gkmlpt/index#{unit.column(c['id']).spec.colid}") for c in columns)
+    assert all("/gkmlpt/api/all/" in c["extract"]["endpoint"] and "&sid=" in c["extract"]["endpoint"] for c in columns)
+    app = client.get(url(world, "jtj", "/gkmlpt/index"))
+    assert app.status_code == 200 and "_CONFIG" in app.text and not list_dates(app.text)
+
+    endpoint = next(c for c in columns if c["id"] == "tzgg")["extract"]["endpoint"]
+    r = client.get(endpoint)
+    assert r.headers["content-type"].startswith("application/json")
+    data = r.json()
+    online = world.online(unit.column("tzgg"))
+    assert set(data) >= {"articles", "total", "page_size"} and data["total"] == len(online)
+    first = data["articles"][0]
+    assert first["title"] == online[0].title and first["url"].startswith(world.url(unit, "/gkmlpt/content/"))
+    assert datetime.fromtimestamp(first["publish_time"], SHANGHAI).date() == online[0].shown  # China time
+    assert first["create_time"] < first["publish_time"]  # the record was made before it went online
+    assert client.get(first["url"]).status_code == 200 and online[0].title in client.get(first["url"]).text
+
+    gzdt = next(c for c in columns if c["id"] == "gzdt")["extract"]["endpoint"]
+    page = read_list(client.get(gzdt).text, gzdt, world.end)
+    assert len(page.items) == 100 and page.newest == world.at(-22) and {i.date_source for i in page.items} == {"json"}
+    last = -(-page.record_count // 100)
+    tail = gzdt.replace("page=1", f"page={last}")
+    assert read_list(client.get(tail).text, tail, world.end).next_url is None  # a short last page ends the list
+    wrong_sid = client.get(gzdt.replace("&sid=", "&sid=9")).json()
+    assert wrong_sid["articles"] == [] and wrong_sid["total"] == 0
+
+
+def test_wzws_redirect_on_one_column_from_e_minus_8(world, server, client):
+    path = world.unit("hbj").column("hjzl").path
+    server.set_today(world.at(-9))
+    assert list_dates(client.get(url(world, "hbj", path)).text)
+    server.set_today(world.at(-8))
+    first = client.get(url(world, "hbj", path))
+    assert first.status_code == 302 and first.headers["location"].startswith("/WZWSREL")
+    challenge = client.get(url(world, "hbj", path), follow_redirects=True)
+    assert challenge.status_code == 200 and "wzwschallenge" in challenge.text and not list_dates(challenge.text)
+    assert detect_challenge(challenge.status_code, challenge.content, dict(challenge.headers)) == "wzws"
+    assert detect_challenge(302, b"", dict(first.headers)) == "wzws"
+    assert list_dates(client.get(url(world, "hbj", "/xxgk/gzdt/")).text)  # the rest of the site is readable
+
+
+def test_jiasule_521_from_e_minus_6(world, server, client):
+    server.set_today(world.at(-7))
+    assert client.get(url(world, "sfj", "/xxgk/gzdt/")).status_code == 200
+    server.set_today(world.at(-6))
+    for path in ("/xxgk/gzdt/", "/", "/robots.txt"):
+        r = client.get(url(world, "sfj", path))
+        assert r.status_code == 521 and "__jsluid_h=" in r.headers["set-cookie"]
+        assert "__jsl_clearance" in r.text.replace("')+('", "") and "<li" not in r.text
+        assert detect_challenge(r.status_code, r.content, dict(r.headers)) == "jiasule_521"
+
+
+def test_soft_404_from_e_minus_6(world, server, client):
+    path = world.unit("hbj").column("xzcf").path
+    server.set_today(world.at(-7))
+    assert list_dates(client.get(url(world, "hbj", path)).text)
+    server.set_today(world.at(-6))
+    r = client.get(url(world, "hbj", path))
+    assert r.status_code == 200 and "页面不存在" in r.text and not list_dates(r.text)
+    page = read_list(r.text, str(r.url), world.at(-6))
+    assert page.soft_404 and not page.items

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
+from . import gkmlpt
 from .items import add_workdays, missed_month_dates
-from .units import TEMPLATES, Backdated, Blank, MissedMonth, Redesign, Resumes, Stale
+from .units import TEMPLATES, Backdated, Blank, Gone, MissedMonth, Redesign, Resumes, Stale
 
 if TYPE_CHECKING:
     from .items import DemoColumn, DemoUnit
@@ -45,7 +46,9 @@ def _extract(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict:
     spec, out = col.spec, {}
     if spec.browser:
         out["browser"] = True
-    if spec.endpoint:
+    if unit.spec.family == "gkmlpt":  # the app page has no list: every column is read from the JSON API
+        out["endpoint"] = world.url(unit, gkmlpt.api_path(unit, col))
+    elif spec.endpoint:
         out["endpoint"] = world.url(unit, f"/module/web/jpage/dataproxy.jsp?columnid={spec.colid}")
     if spec.selectors:
         out.update(spec.selectors)
@@ -118,11 +121,14 @@ def _column_truth(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict:
     hidden_late = None
     if isinstance(s, (Stale, Redesign)):
         hidden_late = last_on_time_day(at(s.newest), col.rule["within"]) + timedelta(days=1)
-    outage = unit.spec.outage
+    outage = col.spec.outage or unit.spec.outage
     if outage and world.end >= at(outage.start):
-        what = {"timeout": f"stalls {outage.delay_s:g} s on every request", "firewall": "answers HTTP 412 (瑞数 challenge)"}
+        what = {"timeout": f"stalls {outage.delay_s:g} s on every request", "ruishu": "answers HTTP 412 (瑞数 challenge)",
+                "wzws": "redirects to a WZWS challenge (/WZWSREL...)",
+                "jiasule": "answers HTTP 521 (加速乐 cookie challenge)"}
         state = "unreachable" if outage.kind == "timeout" else "blocked"
-        why = f"the site {what[outage.kind]} from {_rel(world, at(outage.start))}"
+        who = "the column" if col.spec.outage else "the site"
+        why = f"{who} {what[outage.kind]} from {_rel(world, at(outage.start))}"
         if hidden_late:
             assert hidden_late >= at(outage.start), f"{unit.slug}/{col.id} is visibly late before the outage"
             why = (f"newest item {_rel(world, at(s.newest))} would be late from {_rel(world, hidden_late)}, but {why}"
@@ -134,6 +140,10 @@ def _column_truth(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict:
                 "why": f"newest item {_rel(world, at(s.newest))} would be late from {_rel(world, hidden_late)}, but "
                        f"the list page is redesigned at {_rel(world, at(s.at))} (200, no list, no 暂无信息): "
                        f"broken, no notice"}
+    if isinstance(s, Gone) and world.end >= at(s.at):
+        return {"state": "broken", **none,
+                "why": f"the list page answers 200 with 页面不存在 from {_rel(world, at(s.at))} (a soft 404, read as "
+                       f"not found): broken, no notice"}
     if isinstance(s, Blank):
         n = _notice(world, world.start)
         return {"state": "blank", **n, "why": f"never carried an item; blank from the first sweep: {_notice_words(world, n)}"}

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from . import texts
-from .units import Backdated, Blank, ColumnSpec, MissedMonth, Redesign, Resumes, Stale, UnitSpec, resolve_rule
+from .units import Backdated, Blank, ColumnSpec, Gone, MissedMonth, Redesign, Resumes, Stale, UnitSpec, resolve_rule
 from monitor.workdays import Workdays
 
 _WORKDAYS = Workdays()
@@ -47,7 +47,7 @@ class DemoItem:
 @dataclass
 class DemoColumn:
     spec: ColumnSpec
-    path: str                     # list page path (TRS directory, or Hanweb /col/colN/index.html)
+    path: str                     # list page path (TRS directory, Hanweb /col/colN/index.html, gkmlpt /gkmlpt/index#N)
     rule: dict                    # the effective rule table
     items: list[DemoItem] = field(default_factory=list)  # newest first, by shown date
 
@@ -188,7 +188,7 @@ def _ensure(plan: list[Plan], d: date) -> list[Plan]:
 def apply_scenario(spec: ColumnSpec, plan: list[Plan], end: date) -> list[Plan]:
     """The column's story laid over its normal cadence."""
     s, at = spec.scenario, (lambda off: end + timedelta(days=off))
-    if s is None:
+    if s is None or isinstance(s, Gone):
         return plan
     if isinstance(s, Blank):
         return []
@@ -245,8 +245,11 @@ def build_items(unit: UnitSpec, col: ColumnSpec, end: date) -> list[DemoItem]:
 
 
 def _column_path(unit: UnitSpec, col: ColumnSpec) -> str:
+    """The column's page for a reader: a Hanweb col page, the gkmlpt app on its category, a TRS directory."""
     if unit.family == "hanweb":
         return f"/col/col{col.colid}/index.html"
+    if unit.family == "gkmlpt":
+        return f"/gkmlpt/index#{col.colid}"
     return col.path or f"/xxgk/{col.id}/"
 
 
@@ -267,6 +270,8 @@ def build_unit(spec: UnitSpec, index: int, ip: str, end: date) -> DemoUnit:
         s, col = it.shown, by_id[it.column]
         if spec.family == "hanweb":
             it.path = f"/art/{s.year}/{s.month}/{s.day}/art_{col.spec.colid}_{it.id}.html"
+        elif spec.family == "gkmlpt":
+            it.path = f"/gkmlpt/content/{it.id // 1000000}/{it.id // 1000}/post_{it.id}.html"
         else:
             it.path = f"{col.path}{s:%Y%m}/t{s:%Y%m%d}_{it.id}.html"
     for col in columns:

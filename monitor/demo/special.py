@@ -1,14 +1,11 @@
 """The awkward pages: a list filled by JavaScript, Hanweb's datastore and XML endpoint, a redesigned page
-without a list, and a 瑞数-style firewall challenge.
+without a list, and a soft 404 (firewall challenges are in ``firewalls.py``, gkmlpt in ``gkmlpt.py``).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import random
-import string
-from html import escape
 
 from .items import DemoColumn, DemoItem, DemoUnit
 from .pages import crumbs_for, e, fmt_date, frame, pager
@@ -101,28 +98,18 @@ def redesign_page(unit: DemoUnit, column: DemoColumn, hot: list[DemoItem]) -> st
     return frame(unit, f"{town}_{unit.spec.org}", content, [("/", "首页"), ("", town)], hot, side=False)
 
 
-def firewall_challenge(path: str) -> tuple[str, str]:
-    """(body, cookie) of a 瑞数-style HTTP 412 answer: obfuscated ``$_ts`` script and a meta refresh."""
-    rng = random.Random(f"412{path}")
-    alphabet = string.ascii_letters + string.digits + "._"
-    blob = "".join(rng.choice(alphabet) for _ in range(600))
-    names = ["_$" + "".join(rng.choice(string.ascii_letters) for _ in range(2)) for _ in range(6)]
-    code = (f"(function(){{var {names[0]}=window,{names[1]}={names[0]}['$_ts'],{names[2]}=0;"
-            f"function {names[3]}({names[4]}){{return {names[4]}.charCodeAt({names[2]}++)^{rng.randint(10, 99)};}}"
-            f"for(var {names[5]}=0;{names[5]}<{names[1]}.cd.length;{names[5]}++){{{names[3]}({names[1]}.cd);}}"
-            f"document.cookie='FSSBBIl1UgzbN7N80T='+{names[1]}.nsd+';path=/';location.reload();}})();")
-    body = f"""<!DOCTYPE html>
-<html><head>
-<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
-<meta http-equiv="Pragma" content="no-cache"><meta http-equiv="Cache-Control" content="no-cache">
-<meta http-equiv="Expires" content="0"><meta http-equiv="refresh" content="2">
-<meta id="{escape(blob[:22])}" content="{escape(blob[22:300])}" r="m">
-<script type="text/javascript" r="m">$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={{}};$_ts.nsd={rng.randint(10000, 99999)};$_ts.cd="{blob[300:]}";</script>
-<script type="text/javascript" r="m">{code}</script>
-</head><body></body></html>
+def soft_not_found(unit: DemoUnit) -> str:
+    """A column page that is gone, served with status 200: a bare 提示信息 page saying 页面不存在 (a soft 404)."""
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>提示信息_{e(unit.spec.org)}</title>
+<style>body{{background:#f5f5f5;font:14px "Microsoft YaHei",sans-serif}}.tip{{width:520px;margin:120px auto;background:#fff;padding:40px;text-align:center}}</style>
+</head><body>
+<div class="tip"><img src="/images/tip.png" alt="">
+<h2>抱歉，您访问的页面不存在或已被删除！</h2>
+<p>请检查您输入的网址是否正确，或 <a href="/">返回首页</a>。</p>
+<p>{e(unit.spec.org)}</p></div>
+</body></html>
 """
-    cookie = f"FSSBBIl1UgzbN7N80S={blob[40:104]}; Path=/; HttpOnly"
-    return body, cookie
 
 
 ROBOTS = "User-agent: *\nAllow: /\n"

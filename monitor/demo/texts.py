@@ -37,6 +37,8 @@ GHJH = ("{org}{year}年工作要点", "{city}“十五五”{topic}发展规划"
         "{org}{year}年度重点工作任务清单", "{city}{topic}专项规划（{year}—{year2}年）")
 SJCC = ("{org}关于{year}年第{n}批“双随机、一公开”抽查结果的公示", "{org}{topic}领域“双随机、一公开”抽查情况公示")
 ZDCQ = ("{city}{year}年度第{n}批次城镇建设用地征收土地公告", "关于{place}地块征收土地预公告", "{place}集体土地征收补偿安置方案公告")
+XZCF = ("{org}行政处罚决定信息公开表（{year}年第{n}号）", "{short}关于{place}一企业违法行为的行政处罚决定",
+        "{org}{year}年第{n}批行政处罚案件信息")
 FIXED = {
     "jgzn": ("{org}主要职责", "{org}内设机构", "{org}机构概况"),
     "ldxx": ("{org}领导信息", "{org}领导班子分工"),
@@ -73,7 +75,8 @@ def _fill(template: str, rng: random.Random, v: Voice, d: date) -> str:
 
 def title(kind: str, rng: random.Random, v: Voice, d: date, period: tuple[int, int] | None = None) -> str:
     """A title for an item of ``kind`` posted on ``d``; ``period`` is (year, month or quarter) for reports."""
-    pool = {"gzdt": GZDT, "tzgg": TZGG, "zcwj": ZCWJ, "rsxx": RSXX, "ghjh": GHJH, "sjcc": SJCC, "zdcq": ZDCQ}
+    pool = {"gzdt": GZDT, "tzgg": TZGG, "zcwj": ZCWJ, "rsxx": RSXX, "ghjh": GHJH, "sjcc": SJCC, "zdcq": ZDCQ,
+            "xzcf": XZCF}
     if kind in pool:
         return _fill(rng.choice(pool[kind]), rng, v, d)
     if kind in FIXED:
@@ -83,6 +86,10 @@ def title(kind: str, rng: random.Random, v: Voice, d: date, period: tuple[int, i
         return f"{y}年{p}月{CITY}财政收支情况"
     if kind == "jyxx":
         return f"{y}年{p}月{CITY}城镇新增就业和失业登记情况"
+    if kind == "hjzl":
+        return f"{y}年{p}月{CITY}环境空气质量和地表水水质状况"
+    if kind == "jtyx":
+        return f"{y}年{p}月{CITY}交通运输经济运行情况"
     if kind == "tj_month":
         return f"{y}年{p}月{COUNTY}{rng.choice(TJ_MONTHLY)}"
     if kind == "tj_quarter":

@@ -11,6 +11,10 @@ timing is written once. The stories:
 - scjgj: ``zdxm`` blank, ``gzdt`` stale since E-34, ``tzgg`` silent E-30..E-4 then posts again.
 - zrzyj ``zcwj``: items posted from E-5 on carry a 发布日期 35-45 days earlier (``Backdated``).
 - xq ``dsx_gzdt``: the page is redesigned at E-4 and has no list any more (``Redesign``).
+- jtj (Guangdong gkmlpt: every column read from the JSON API): on time, but ``gzdt`` stale since E-22.
+- hbj: ``hjzl`` sits behind a WZWS firewall from E-8 (its pages redirect to ``/WZWSREL...``); ``xzcf``
+  answers 200 with 页面不存在 from E-6 (``Gone``, a soft 404); the other columns are on time.
+- sfj: a 加速乐 firewall answers HTTP 521 with a cookie-setting script from E-6 (site-wide ``Outage``).
 """
 
 from __future__ import annotations
@@ -81,14 +85,24 @@ class Redesign:
     newest: int
 
 
-Scenario = Union[Stale, Resumes, Blank, MissedMonth, Backdated, Redesign]
+@dataclass(frozen=True)
+class Gone:
+    """From E+at the list page answers status 200 with a 页面不存在 page (a soft 404); items are unchanged."""
+
+    at: int
+
+
+Scenario = Union[Stale, Resumes, Blank, MissedMonth, Backdated, Redesign, Gone]
 
 
 @dataclass(frozen=True)
 class Outage:
-    """Site-wide trouble from E+start to E: a 30 s stall on every request, or a 瑞数 412 challenge."""
+    """Trouble from E+start to E, on a whole site (``UnitSpec.outage``) or on one column's pages
+    (``ColumnSpec.outage``): a 30 s stall on every request, or a firewall's challenge instead of the page —
+    瑞数 (HTTP 412 with a ``$_ts`` script), WZWS (a 302 to ``/WZWSREL...``, a script page there) or 加速乐
+    (HTTP 521 with a script that sets the ``__jsl_clearance`` cookie)."""
 
-    kind: Literal["timeout", "firewall"]
+    kind: Literal["timeout", "ruishu", "wzws", "jiasule"]
     start: int
     delay_s: float = 30.0
 
@@ -104,11 +118,12 @@ class ColumnSpec:
     focus: bool = False
     scenario: Scenario | None = None
     path: str = ""                # TRS directory; default /xxgk/{id}/
-    colid: int = 0                # Hanweb column number
+    colid: int = 0                # Hanweb column number; gkmlpt category id
     browser: bool = False         # the list is filled by JavaScript
-    endpoint: bool = False        # catalog points at the Hanweb dataproxy endpoint
+    endpoint: bool = False        # catalog points at the Hanweb dataproxy endpoint (gkmlpt columns always do)
     selectors: dict | None = None  # explicit extract selectors in the catalog
     speaker: tuple[str, str] | None = None  # (org, short) of a township hosted by the portal
+    outage: Outage | None = None  # trouble on this column's pages only (a firewall in front of one application)
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,7 @@ class UnitSpec:
     org: str                      # the name the site shows
     short: str
     abbr: str                     # 文号 prefix
-    family: Literal["trs", "hanweb"]
+    family: Literal["trs", "hanweb", "gkmlpt"]
     date_style: Literal["iso", "bracket", "cn"]
     per_page: int
     topics: tuple[str, ...]
@@ -191,7 +206,7 @@ UNITS: tuple[UnitSpec, ...] = (
              (_with(GZDT, scenario=Stale(-20)), TZGG, ZCWJ,
               C("jyxx", "就业信息", "其他", "monthly_15d", "monthly", focus=True),
               C("shbz", "社会保障", "其他", "quarterly_15d", "quarterly", focus=True), RSXX, NDBG),
-             outage=Outage("firewall", -10)),
+             outage=Outage("ruishu", -10)),
     UnitSpec("scjgj", "市市场监督管理局", "清河市市场监督管理局", "市市场监管局", "清市监", "trs", "iso", 15,
              ("食品安全", "特种设备安全", "知识产权保护", "价格监督检查", "计量监督", "个体工商户培育"),
              (_with(GZDT, scenario=Stale(-34)),
@@ -219,4 +234,19 @@ UNITS: tuple[UnitSpec, ...] = (
                 path="/xxgk/xzjd/dsx/gzdt/", speaker=DSX, scenario=Redesign(at=-4, newest=-16)),
               C("dsx_tzgg", "东山乡通知公告", "通知公告", "notice_6m", "notices", kind="tzgg",
                 path="/xxgk/xzjd/dsx/tzgg/", speaker=DSX))),
+    UnitSpec("jtj", "市交通运输局", "清河市交通运输局", "市交通运输局", "清交", "gkmlpt", "iso", 100,
+             ("农村公路建设", "道路运输安全", "公交优先发展", "交通综合执法", "治超治限", "港航管理"),
+             (_with(JGZN, colid=1), _with(GZDT, colid=3, scenario=Stale(-22)), _with(TZGG, colid=4),
+              _with(ZCWJ, colid=5), _with(GHJH, colid=6),
+              C("jtyx", "交通运输运行情况", "其他", "monthly_15d", "monthly", focus=True, colid=7),
+              _with(NDBG, colid=9))),
+    UnitSpec("hbj", "市生态环境局", "清河市生态环境局", "市生态环境局", "清环", "trs", "bracket", 20,
+             ("大气污染防治", "水生态环境保护", "土壤污染防治", "环评审批服务", "生态环境执法", "碳达峰碳中和"),
+             (JGZN, GZDT, TZGG, ZCWJ,
+              C("hjzl", "环境质量", "其他", "monthly_15d", "monthly", focus=True, outage=Outage("wzws", -8)),
+              C("xzcf", "行政处罚", "其他", "notice_6m", "notices", focus=True, scenario=Gone(-6)), NDBG)),
+    UnitSpec("sfj", "市司法局", "清河市司法局", "市司法局", "清司", "trs", "cn", 15,
+             ("法治政府建设", "公共法律服务", "人民调解", "普法宣传教育", "行政复议", "社区矫正"),
+             (JGZN, GZDT, TZGG, ZCWJ, NDBG),
+             outage=Outage("jiasule", -6)),
 )

@@ -1,4 +1,4 @@
-"""The demo world: ten simulated government units, their columns and items, answered page by page.
+"""The demo world: thirteen simulated government units, their columns and items, answered page by page.
 
 Pure generation, no sockets: ``DemoWorld.respond(host, path)`` returns what the unit's site would send on the
 simulated day ``today`` (an item is online iff its posted day <= today). ``DemoServer`` (server.py) puts it on
@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import catalog, pages, special
+from . import catalog, firewalls, gkmlpt, pages, special
 from .items import DemoColumn, DemoItem, DemoUnit, build_unit
-from .units import UNITS, Redesign
+from .units import UNITS, Gone, Outage, Redesign
 
 HANWEB_ENDPOINT = "/module/web/jpage/dataproxy.jsp"
 _HANWEB_COL = re.compile(r"/col/col(\d+)/(?:index\.html)?")
 _HANWEB_ART = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_(\d+)_(\d+)\.html")
 _TRS_PAGE = re.compile(r"index(?:_(\d+))?\.html")
 _TRS_ART = re.compile(r"\d{6}/t\d{8}_(\d+)\.html")
+_GKMLPT_ART = re.compile(r"/gkmlpt/content/\d+/\d+/post_(\d+)\.html")
 
 
 @dataclass
@@ -101,22 +102,35 @@ class DemoWorld:
         unit = self._by_ip.get(host.rsplit(":", 1)[0] if host.count(":") == 1 else host)
         if unit is None:
             return self._html(None, 404, pages.not_found(None))
-        outage = unit.spec.outage
-        delay = 0.0
-        if outage and self.today >= self.at(outage.start):
-            if outage.kind == "firewall":
-                text, cookie = special.firewall_challenge(path_and_query)
-                return DemoResponse(412, {"Content-Type": "text/html", "Set-Cookie": cookie, "Server": "nginx"},
-                                    text.encode("utf-8"))
-            delay = outage.delay_s
         parts = urlsplit(path_and_query)
+        path = unquote(parts.path) or "/"
+        if path.startswith(firewalls.WZWS_PREFIX) and self._has_wzws(unit):  # where a WZWS redirect leads
+            return DemoResponse(*firewalls.challenge("wzws", path_and_query))
+        outage = self._outage(unit, path)
+        delay = 0.0
+        if outage and outage.kind != "timeout":
+            return DemoResponse(*firewalls.challenge(outage.kind, path_and_query))
+        if outage:
+            delay = outage.delay_s
         query = parse_qs(parts.query)
         if method.upper() == "POST" and body:
             for k, v in parse_qs(body.decode("utf-8", "replace")).items():
                 query.setdefault(k, v)
-        response = self._route(unit, unquote(parts.path) or "/", query)
+        response = self._route(unit, path, query)
         response.delay_s = delay
         return response
+
+    @staticmethod
+    def _has_wzws(unit: DemoUnit) -> bool:
+        outages = [unit.spec.outage] + [c.spec.outage for c in unit.columns]
+        return any(o is not None and o.kind == "wzws" for o in outages)
+
+    def _outage(self, unit: DemoUnit, path: str) -> Outage | None:
+        """The trouble in force today for ``path``: the site's, else that of the column the path belongs to."""
+        for outage, prefix in [(unit.spec.outage, "/")] + [(c.spec.outage, c.path) for c in unit.columns]:
+            if outage and self.today >= self.at(outage.start) and path.startswith(prefix):
+                return outage
+        return None
 
     def _html(self, unit: DemoUnit | None, status: int, text: str, headers: dict | None = None) -> DemoResponse:
         # Every site says utf-8 in the header; the GBK site's bytes are GBK anyway (its meta says gb2312).
@@ -142,6 +156,8 @@ class DemoWorld:
             return self._html(unit, 200, pages.xxgk_index(unit, hot))
         if unit.spec.family == "hanweb":
             return self._route_hanweb(unit, path, query, hot)
+        if unit.spec.family == "gkmlpt":
+            return self._route_gkmlpt(unit, path, query, hot)
         if path == "/xxgk":
             return self._html(unit, 301, pages.not_found(unit), {"Location": "/xxgk/"})
         for col in unit.columns:
@@ -169,22 +185,36 @@ class DemoWorld:
         if m:
             return self._article(unit, path, int(m.group(2)), hot)
         if path == HANWEB_ENDPOINT:
-            def arg(name: str, default: int) -> int:
-                try:
-                    return int(query.get(name, [default])[0])
-                except ValueError:
-                    return default
-            per = arg("perpage", per_page)
-            colid = arg("columnid", 0)
+            per = _int_arg(query, "perpage", per_page)
+            colid = _int_arg(query, "columnid", 0)
             col = next((c for c in unit.columns if c.spec.colid == colid), None)
             items = self.online(col) if col else []
-            xml = special.hanweb_xml(unit, items, arg("startrecord", 1), arg("endrecord", per * 3), per)
+            start, end = _int_arg(query, "startrecord", 1), _int_arg(query, "endrecord", per * 3)
+            xml = special.hanweb_xml(unit, items, start, end, per)
             return DemoResponse(200, {"Content-Type": "text/xml;charset=UTF-8", "Server": "Apache-Coyote/1.1"},
                                 xml.encode("utf-8"))
         return self._html(unit, 404, pages.not_found(unit))
 
+    def _route_gkmlpt(self, unit: DemoUnit, path: str, query: dict[str, list[str]],
+                      hot: list[DemoItem]) -> DemoResponse:
+        if path in ("/gkmlpt/", "/gkmlpt/index", "/gkmlpt/index.html"):
+            return self._html(unit, 200, gkmlpt.app_page(unit, hot))
+        if path.startswith(gkmlpt.API):
+            cat = path[len(gkmlpt.API):]
+            col = next((c for c in unit.columns if cat.isdigit() and c.spec.colid == int(cat)), None)
+            text = gkmlpt.api_answer(unit, col, self.online(col) if col else [], _int_arg(query, "page", 1),
+                                     _int_arg(query, "sid", 0), self.url(unit, "").rstrip("/"))
+            return DemoResponse(200, {"Content-Type": "application/json;charset=UTF-8", "Server": "nginx"},
+                                text.encode("utf-8"))
+        m = _GKMLPT_ART.fullmatch(path)
+        if m:
+            return self._article(unit, path, int(m.group(1)), hot)
+        return self._html(unit, 404, pages.not_found(unit))
+
     def _list(self, unit: DemoUnit, col: DemoColumn, page: int, hot: list[DemoItem]) -> DemoResponse:
         scenario = col.spec.scenario
+        if isinstance(scenario, Gone) and self.today >= self.at(scenario.at):
+            return self._html(unit, 200, special.soft_not_found(unit))
         if isinstance(scenario, Redesign) and self.today >= self.at(scenario.at):
             if page:
                 return self._html(unit, 404, pages.not_found(unit))
@@ -203,3 +233,11 @@ class DemoWorld:
             return self._html(unit, 404, pages.not_found(unit))
         col, item = found
         return self._html(unit, 200, pages.article_page(unit, col, item, hot))
+
+
+def _int_arg(query: dict[str, list[str]], name: str, default: int) -> int:
+    """An integer query argument, ``default`` when it is missing or not a number."""
+    try:
+        return int(query.get(name, [default])[0])
+    except ValueError:
+        return default

@@ -27,6 +27,7 @@ DATE_KEYS = (
 )
 TOTAL_KEYS = ("total", "totalCount", "total_count", "recordCount", "totalRecord", "totalrecord", "count")
 PAGES_KEYS = ("totalPage", "total_page", "totalpage", "pageCount", "page_count", "pages", "totalPages")
+SIZE_KEYS = ("page_size", "pageSize", "pagesize", "perPage", "per_page", "perpage")
 
 
 def looks_like_json(text: str) -> bool:
@@ -71,7 +72,8 @@ def _find_int(node: Any, keys: tuple[str, ...], depth: int = 0) -> int | None:
     return None
 
 
-def _next_page(url: str, n_items: int, total: int | None, pages: int | None) -> str | None:
+def _next_page(url: str, n_items: int, total: int | None, pages: int | None, size: int | None = None) -> str | None:
+    """The next page's URL (``page=N+1``) while the counts say there is one; a short last page has none."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     page = next((int(v) for k, v in query if k.lower() in ("page", "pageno", "pagenum") and v.isdigit()), None)
@@ -80,7 +82,7 @@ def _next_page(url: str, n_items: int, total: int | None, pages: int | None) -> 
     if pages is not None:
         more = page < pages
     elif total is not None:
-        more = page * n_items < total
+        more = page * (size or n_items) < total
     else:
         more = False
     if not more:
@@ -113,7 +115,7 @@ def read_json_list(text: str, url: str, today: date) -> ListPage:
     return ListPage(
         items=tuple(items),
         page_count=pages,
-        next_url=_next_page(url, len(items), total, pages),
+        next_url=_next_page(url, len(items), total, pages, _find_int(data, SIZE_KEYS)),
         empty_marker=not items and total == 0,
         soft_404=False,
         record_count=total,

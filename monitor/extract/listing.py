@@ -3,7 +3,8 @@
 Order of reading: a JSON body goes to :mod:`.jsonlist`, a Hanweb dataproxy answer to
 :func:`.families.read_hanweb_xml`; in HTML, catalog hints (CSS selectors) are used alone when given, else
 the Hanweb datastore embedded in a col page, else the main list found by :mod:`.blocks`. Paging comes from
-the TRS pager script, the Hanweb counts or the visible pager (共 N 页, 下一页).
+the TRS pager script, the Hanweb counts or the visible pager (共 N 页, 下一页). A login wall has no items: the
+dated box beside its form is not the column (the spider then records the column as unreadable, not on time).
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def read_list(html: str, url: str, today: date, hints: ListHints | None = None) 
         items = families.hanweb_items(records, base, today)
     else:
         items = _guessed_items(root, base, today)
+    if items and markers.login_wall(root):
+        items = []
 
     visible = markers.visible_text(root)
     total, hanweb_pages = families.hanweb_counts(html) if records else (None, None)

@@ -4,6 +4,8 @@ An *empty marker* is the column saying it has nothing (暂无信息, totalrecord
 only counts when no item was read, and text inside script templates (avalon ``ms-if``, Vue ``v-if``) or
 hidden boxes does not count, since such templates often carry a 暂无数据 that is never shown.
 A *soft 404* is a status-200 page whose title, or whose short body, says the page does not exist.
+A *login wall* is a page titled as a login (用户登录, 统一身份认证...) that shows a password field: whatever
+dated list sits beside its form (最新公告...) is not the column's.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from lxml import etree
 from .dom import absolute, all_text, element_text, good_href, is_hidden, is_template, squash, text_pieces
 
 __all__ = [
-    "EMPTY_TEXT", "empty_marker", "next_link", "soft_404", "stated_page_count", "stated_record_count", "visible_text",
+    "EMPTY_TEXT", "empty_marker", "login_wall", "next_link", "soft_404", "stated_page_count", "stated_record_count",
+    "visible_text",
 ]
 
 EMPTY_TEXT = re.compile(
@@ -29,10 +32,11 @@ _ZERO_COUNT = re.compile(
 )
 _ERROR_TITLE = re.compile(r"\b404\b|页面不存在|页面未找到|找不到|Not Found|无法找到|访问的页面|出错了|错误页", re.I)
 _ERROR_TEXT = re.compile(
-    r"您访问的页面不存在|页面不存在|页面未找到|找不到(?:该|您要访问的|您访问的)?页面|页面找不到|无法找到该页|"
-    r"\b404\b|Not Found|页面已(?:被)?删除|信息已(?:被)?删除|该信息不存在|文章不存在",
+    r"(?:页面|网页|栏目|信息|文章|稿件|内容|资源)(?:不存在|已(?:被)?(?:删除|撤销|撤下|下线|失效))|页面未找到|"
+    r"找不到(?:该|您要访问的|您访问的)?(?:页面|网页)|页面找不到|无法找到该(?:页|网页)|\b404\b|Not Found|does not exist",
     re.I,
 )
+_LOGIN_TITLE = re.compile(r"登录|登陆|身份认证|统一认证|\blog ?in\b|\bsign ?in\b", re.I)
 _PAGES_TEXT = re.compile(r"共\s*计?\s*(\d+)\s*页|\d+\s*/\s*(\d+)\s*页")
 _RECORDS_TEXT = re.compile(r"共\s*(?:有|计)?\s*(\d+)\s*条")
 _RECORDS_SCRIPT = re.compile(r"\b(?:recordCount|totalRecord|totalCount)\s*[:=]\s*['\"]?(\d+)", re.I)
@@ -60,12 +64,28 @@ def empty_marker(visible: str, raw: str, has_items: bool) -> bool:
 
 def soft_404(root: etree._Element, visible: str, has_items: bool) -> bool:
     """True for an error page served with status 200."""
-    title = squash(" ".join(all_text(t) for t in root.iter("title")))
+    title = _title(root)
     if title and _ERROR_TITLE.search(title):
         return True
     if has_items:
         return False
     return len(visible) <= SHORT_PAGE and bool(_ERROR_TEXT.search(visible))
+
+
+def _title(root: etree._Element) -> str:
+    return squash(" ".join(all_text(t) for t in root.iter("title")))
+
+
+def login_wall(root: etree._Element) -> bool:
+    """True for a login page: the title says 登录 (or 身份认证) and a password field is shown.
+
+    The title decides: a list page with a 邮箱登录 box in its side column is titled after its column.
+    """
+    if not _LOGIN_TITLE.search(_title(root)):
+        return False
+    return any((field.get("type") or "").lower() == "password"
+               and not any(_unshown(el) for el in (field, *field.iterancestors()))
+               for field in root.iter("input"))
 
 
 def stated_page_count(visible: str) -> int | None:
