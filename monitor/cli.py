@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 from monitor import clock
-from monitor.config import CatalogError, load_catalog
+from monitor.config import load_catalog
+from monitor.errors import MonitorError, UsageError
 from monitor.store import default_db_path
+from monitor.terminal import printable
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -55,7 +57,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.config)
     if args.unit:
         if args.unit not in {u.slug for u in catalog.units}:
-            _fail(f"unknown unit {args.unit!r}")
+            raise UsageError(f"unknown unit {args.unit!r}")
     store = Store(args.db)
     as_of = args.as_of or clock.today()
     configured = {(u.slug, c.id) for u in catalog.units for c in u.columns}
@@ -63,8 +65,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         if (row["unit"], row["column_id"]) not in configured:
             continue
         state = row["state"] or "unknown"
-        print(f"{row['unit']:<8} {row['column_id']:<12} {STATE_WORDS.get(state, state):<6} {state:<11} "
-              f"{row['day'] or '-':<10} {row['reason'] or '尚未检查'}")
+        print(printable(f"{row['unit']:<8} {row['column_id']:<12} {STATE_WORDS.get(state, state):<6} {state:<11} "
+                        f"{row['day'] or '-':<10} {row['reason'] or '尚未检查'}"))
     return 0
 
 
@@ -77,8 +79,8 @@ def cmd_notices(args: argparse.Namespace) -> int:
     for n in store.notices(args.unit):
         if args.state and n["state"] != args.state:
             continue
-        print(f"#{n['id']:<4} {n['unit']:<8} {n['column_id']:<12} {NOTICE_WORDS.get(n['state'], n['state']):<6} "
-              f"督办 {n['opened_day']} 期限 {n['deadline']} {n['reason']}")
+        print(printable(f"#{n['id']:<4} {n['unit']:<8} {n['column_id']:<12} {NOTICE_WORDS.get(n['state'], n['state']):<6} "
+                        f"督办 {n['opened_day']} 期限 {n['deadline']} {n['reason']}"))
     return 0
 
 
@@ -106,10 +108,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
-
-
-def _fail(message: str) -> None:
-    raise SystemExit(f"error: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,9 +161,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CatalogError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
+    except MonitorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.errors import UsageError
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -37,5 +39,5 @@ def parse_day(value: str | date | None) -> date:
 def not_in_future(day: date) -> date:
     """A crawl reads today's pages: judging them as of a day to come would stamp them wrongly."""
     if day > today():
-        raise ValueError(f"--as-of {day} is in the future (today is {today()} in Asia/Shanghai)")
+        raise UsageError(f"--as-of {day} is in the future (today is {today()} in Asia/Shanghai)")
     return day

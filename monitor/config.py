@@ -19,14 +19,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from monitor.errors import CatalogError
 from monitor.rules import ItemLag, MaxGap, Periodic, Rule, Span, Standing
 
 COLUMN_TYPES = ("动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
 DEMO_CATALOG = Path(__file__).parent / "demo" / "catalog.toml"
-
-
-class CatalogError(Exception):
-    """The catalog cannot be used; the message says where and why."""
 
 
 # ---------------------------------------------------------------- the file's schema

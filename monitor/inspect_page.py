@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from w3lib.encoding import html_to_unicode, http_content_type_encoding
+from w3lib.encoding import html_to_unicode
 
 from monitor import clock
 from monitor.config import Column, ExtractHints, load_catalog
-from monitor.extract import ListHints, declared_encoding_fix, detect_challenge, read_article, read_list
+from monitor.errors import UsageError
+from monitor.extract import ListHints, detect_challenge, encoding_override, read_article, read_list
 from monitor.extract.families import looks_like_hanweb_xml
 from monitor.extract.jsonlist import looks_like_json
 
@@ -39,7 +40,7 @@ FETCH_TIMEOUT = 15.0  # seconds, the national rule the monitor keeps (docs/catal
 MAX_REDIRECTS = 5  # as the spider (REDIRECT_MAX_TIMES)
 
 
-class InspectError(ValueError):
+class InspectError(UsageError):
     """The request itself is wrong: no such file, not an http(s) URL, unknown unit or column."""
 
 
@@ -61,8 +62,7 @@ class Page:
 
 def decode(body: bytes, content_type: str | None, forced: str | None = None) -> tuple[str, str]:
     """``(text, encoding)`` as the spider decodes: ``forced``, else the GB fix, else as Scrapy does."""
-    header = http_content_type_encoding(content_type) if content_type else None
-    encoding = forced or declared_encoding_fix(body, header)
+    encoding = encoding_override(body, content_type, forced)
     if encoding:
         return body.decode(encoding, "replace"), codecs.lookup(encoding).name
     encoding, text = html_to_unicode(content_type, body)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from monitor import clock
 from monitor.config import Catalog
+from monitor.errors import UsageError
 from monitor.store import Store
 
 
@@ -86,7 +87,7 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
     """
     unknown = set(units or ()) - {u.slug for u in catalog.units}
     if unknown:
-        raise ValueError(f"unknown unit(s): {', '.join(sorted(unknown))}")
+        raise UsageError(f"unknown unit(s): {', '.join(sorted(unknown))}")
     if not simulated:
         for day in days:
             clock.not_in_future(day)

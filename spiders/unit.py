@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from w3lib.encoding import http_content_type_encoding
 from scrapy.http import Response, TextResponse
 
 from monitor import clock
@@ -24,8 +23,8 @@ from monitor.config import Catalog, Column, Unit
 from monitor.extract import (
     ListHints,
     ListPage,
-    declared_encoding_fix,
     detect_challenge,
+    encoding_override,
     read_article,
     read_list,
     trs_page_url,
@@ -207,8 +206,8 @@ class UnitSpider(scrapy.Spider):
         """Decode GBK pages right even when the HTTP header names the wrong charset."""
         if not isinstance(response, TextResponse):
             return response
-        header_enc = http_content_type_encoding(response.headers.get(b"Content-Type", b"").decode("latin-1"))
-        encoding = column.extract.encoding or declared_encoding_fix(response.body, header_enc)
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        encoding = encoding_override(response.body, content_type, column.extract.encoding)
         return response.replace(encoding=encoding) if encoding else response
 
     def _read(self, response: TextResponse, column: Column) -> ListPage:

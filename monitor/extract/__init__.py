@@ -11,7 +11,7 @@
 
 from .article import read_article
 from .dates import date_from_url, parse_date
-from .encoding import declared_encoding_fix
+from .encoding import declared_encoding_fix, encoding_override
 from .families import read_hanweb_xml, trs_page_count, trs_page_url
 from .firewall import detect_challenge
 from .listing import read_list
@@ -24,6 +24,7 @@ __all__ = [
     "ListedItem",
     "date_from_url",
     "declared_encoding_fix",
+    "encoding_override",
     "detect_challenge",
     "parse_date",
     "read_article",

@@ -8,9 +8,9 @@ GBK). A body that is valid UTF-8 despite its GB meta (a template migrated to UTF
 
 from __future__ import annotations
 
-from w3lib.encoding import html_body_declared_encoding, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
-__all__ = ["declared_encoding_fix"]
+__all__ = ["declared_encoding_fix", "encoding_override"]
 
 GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "euc-cn", "hz"})
 
@@ -40,3 +40,11 @@ def declared_encoding_fix(body: bytes, header_encoding: str | None) -> str | Non
     if body.startswith(b"\xef\xbb\xbf") or (not body.isascii() and _valid_utf8(body)):
         return None
     return "gb18030"
+
+
+def encoding_override(body: bytes, content_type: str | None, forced: str | None = None) -> str | None:
+    """The encoding to decode with instead of the usual choice (header, then meta): the column's
+    configured one, else the GB fix for a lying header; None when the usual choice is right.
+    The spider and ``monitor extract`` both decide through this one function."""
+    header = http_content_type_encoding(content_type) if content_type else None
+    return forced or declared_encoding_fix(body, header)
