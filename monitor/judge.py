@@ -5,19 +5,24 @@ history is cut at it (items first seen later were not known that day).
 
 The monitor side comes first: a column that could not be read is never judged late, its state
 says why it could not be read. Then the content side, on the items' *effective* dates:
-- an item whose claimed date lies before an earlier successful check that did not list it is
-  suspected back-dated (疑似倒签); it counts from the day after that check;
-- an item dated after ``as_of`` (clock skew, typo) is set aside;
-- an item without a date counts as not updated (national rule); a column whose items all lack a
-  usable date is late, for an unknown number of days.
+- an item whose claimed date lies within the range an earlier successful check read, yet which
+  that check did not list, is suspected back-dated (疑似倒签); it counts from the day of that
+  check, the earliest day it can have appeared;
+- a day on which many items are suspected at once is taken for a change of the site's addresses
+  (re-indexing), not for back-dating: none of that day's items is suspected;
+- an item dated after ``as_of`` (clock skew, typo) counts from the day it was first seen;
+- an item without a date counts as not updated (national rule): a column whose items all lack a
+  date is late, for an unknown number of days, once their own pages were read and showed none;
+  while some of those pages are unread, the column is ``broken`` (the monitor lacks the facts).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import accumulate
 from typing import Any
 
 from monitor.periods import Period, Schedule
@@ -27,6 +32,7 @@ from monitor.workdays import Workdays
 CONTENT_STATES = frozenset({"on_time", "due_soon", "late", "blank"})
 MONITOR_STATES = frozenset({"unreachable", "blocked", "broken", "unknown"})
 MISSED_PERIODS_SHOWN = 12
+SITE_CHANGE_MIN = 3  # a sighting day with more suspects than this (and than half its new items) is a site change
 
 _MONITOR_REASONS = {
     "unreachable": "栏目无法访问",
@@ -45,6 +51,7 @@ class ItemFact:
     published: date | None  # the date the page claims it went online
     written: date | None  # 成文日期, when known
     first_seen: date  # first sweep day that saw it listed
+    article_read: bool = False  # its own page was read (its dates there are known, maybe absent)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class ColumnHistory:
     items: tuple[ItemFact, ...]  # every item ever seen in this column
     ok_check_days: tuple[date, ...]  # days on which the column was read successfully
     last_check: CheckFact | None  # None: never checked
+    # ok check day -> the oldest published date that day's checks saw (how deep the list was read)
+    check_depth: Mapping[date, date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,14 +98,20 @@ class _Dated:
     item: ItemFact
     effective: date
     absent_on: date | None = None  # the ok check that did not list it: suspected back-dated
+    future: bool = False  # claims a date after as_of: counts from its first sighting
 
 
 @dataclass(frozen=True)
 class _Facts:
     count: int  # items known on as_of
-    dated: tuple[_Dated, ...]  # usable dated items, newest effective date first
+    dated: tuple[_Dated, ...]  # dated items, newest effective date first
     undated: int
-    future: tuple[ItemFact, ...]
+    unread: int  # undated items whose own page was not read
+    site_changes: tuple[date, ...]  # sighting days taken for a change of the site's addresses
+
+    @property
+    def future(self) -> tuple[ItemFact, ...]:
+        return tuple(d.item for d in self.dated if d.future)
 
     @property
     def newest(self) -> _Dated | None:
@@ -106,7 +121,7 @@ class _Facts:
 def judge(rule: Rule, history: ColumnHistory, as_of: date, policy: Policy = Policy()) -> Verdict:
     """Judge the column of ``history`` against ``rule`` on day ``as_of``."""
     items = [i for i in history.items if i.first_seen <= as_of]
-    facts = _facts(items, history.ok_check_days, as_of, policy.backdate_tolerance_days)
+    facts = _facts(items, history, as_of, policy.backdate_tolerance_days)
     evidence = _evidence(rule, facts, as_of)
     check = history.last_check
     if check is None or check.outcome != "ok":
@@ -116,7 +131,7 @@ def judge(rule: Rule, history: ColumnHistory, as_of: date, policy: Policy = Poli
     if isinstance(rule, Standing):
         return _verdict("on_time", f"栏目已有{facts.count}条信息（{rule.words()}）", facts, evidence)
     if not facts.dated:
-        return _verdict("late", _no_date_reason(facts, as_of), facts, evidence)
+        return _undated(facts, evidence)
     if isinstance(rule, MaxGap):
         return _max_gap(rule, facts, as_of, policy, evidence)
     if isinstance(rule, Periodic):
@@ -127,7 +142,7 @@ def judge(rule: Rule, history: ColumnHistory, as_of: date, policy: Policy = Poli
 def horizon(rule: Rule, as_of: date) -> date | None:
     """The oldest publication date the judge needs to see; None: the newest items suffice.
 
-    For periodic rules the working days of unknown years are guessed (Monday-Friday); being
+    For periodic rules the working days of unknown years are guessed (see ``Workdays``); being
     one whole period early, the answer is deep enough either way.
     """
     if isinstance(rule, Periodic):
@@ -137,33 +152,47 @@ def horizon(rule: Rule, as_of: date) -> date | None:
     return None
 
 
-def _facts(items: list[ItemFact], ok_days: tuple[date, ...], as_of: date, tolerance: int) -> _Facts:
-    dated = _effective_dates([i for i in items if i.published is not None], sorted(ok_days), tolerance)
-    usable = sorted((d for d in dated if d.effective <= as_of), key=lambda d: d.effective, reverse=True)
-    future = tuple(d.item for d in dated if d.effective > as_of)
-    return _Facts(len(items), tuple(usable), len(items) - len(dated), future)
+def _facts(items: list[ItemFact], history: ColumnHistory, as_of: date, tolerance: int) -> _Facts:
+    dated, site_changes = _effective_dates(items, history, tolerance)
+    dated = [_Dated(d.item, d.item.first_seen, future=True) if d.item.published > as_of else d for d in dated]
+    undated = [i for i in items if i.published is None]
+    return _Facts(
+        len(items), tuple(sorted(dated, key=lambda d: d.effective, reverse=True)), len(undated),
+        sum(not i.article_read for i in undated), tuple(site_changes),
+    )
 
 
-def _effective_dates(items: list[ItemFact], ok_days: list[date], tolerance: int) -> list[_Dated]:
+def _effective_dates(
+    items: list[ItemFact], history: ColumnHistory, tolerance: int,
+) -> tuple[list[_Dated], list[date]]:
     """Give each dated item the date it counts from, spotting back-dated items.
 
-    An item is suspected back-dated when its claimed date is ``tolerance`` days or more before the
-    last successful check that did not list it, and no older than the oldest item known by that
-    check (else the list may simply not have been read that deep).
+    An item is suspected back-dated when the last successful check ``c`` before its first sighting
+    did not list it although it claims a date that check covered: ``tolerance`` days or more
+    before ``c``, and newer than the oldest date ``c`` saw (``history.check_depth``; an item as
+    old as that may have sat on the next, unread page). It counts from ``c`` itself: it may have
+    appeared later that day. Without a recorded depth for ``c`` nothing is suspected.
+
+    Returns the items and the site-change days: sighting days with more suspects than
+    ``SITE_CHANGE_MIN`` and than half the items first seen that day. A site that changes its
+    addresses makes every item look new at once; none of that day's items is suspected.
     """
-    by_sighting = sorted(items, key=lambda i: i.first_seen)
-    sighted = [i.first_seen for i in by_sighting]
-    oldest = list(accumulate((i.published for i in by_sighting), min))  # oldest claimed date known so far
+    ok_days = sorted(history.ok_check_days)
+    new_on = Counter(i.first_seen for i in items)
+    suspects: dict[date, list[_Dated]] = defaultdict(list)
     result = []
-    for item in by_sighting:
+    for item in (i for i in items if i.published is not None):
         before = bisect_left(ok_days, item.first_seen)
         check = ok_days[before - 1] if before else None
-        known = bisect_right(sighted, check) if check else 0
-        if known and oldest[known - 1] <= item.published <= check - timedelta(days=tolerance):
-            result.append(_Dated(item, check + timedelta(days=1), check))
+        depth = history.check_depth.get(check) if check else None
+        if depth and depth < item.published <= check - timedelta(days=tolerance):
+            suspects[item.first_seen].append(_Dated(item, check, check))
         else:
             result.append(_Dated(item, item.published))
-    return result
+    site_changes = sorted(day for day, group in suspects.items() if len(group) > max(SITE_CHANGE_MIN, new_on[day] / 2))
+    for day, suspected in suspects.items():
+        result += [_Dated(d.item, d.item.published) for d in suspected] if day in site_changes else suspected
+    return result, site_changes
 
 
 def _monitor_verdict(check: CheckFact | None, facts: _Facts, evidence: dict[str, Any]) -> Verdict:
@@ -176,11 +205,12 @@ def _monitor_verdict(check: CheckFact | None, facts: _Facts, evidence: dict[str,
     return _verdict(state, f"{what}{detail}，本次不作时效判断", facts, evidence)
 
 
-def _no_date_reason(facts: _Facts, as_of: date) -> str:
-    parts = [f"{facts.undated}条未标注发布日期"] if facts.undated else []
-    if facts.future:
-        parts.append(f"{len(facts.future)}条发布日期晚于{as_of}（日期有误）")
-    return f"栏目共{facts.count}条信息，其中{'，'.join(parts)}，均无有效发布日期，按未更新计"
+def _undated(facts: _Facts, evidence: dict[str, Any]) -> Verdict:
+    """No item has a date: late (national rule) only once every item's own page was read."""
+    if facts.unread:
+        return _verdict("broken", "条目无发布日期，且详情页未能读取，本次不作时效判断", facts, evidence)
+    reason = f"栏目共{facts.count}条信息，均未标注发布日期（详情页亦无），按未更新计"
+    return _verdict("late", reason, facts, evidence)
 
 
 def _max_gap(rule: MaxGap, facts: _Facts, as_of: date, policy: Policy, evidence: dict) -> Verdict:
@@ -313,6 +343,8 @@ def _left_words(days_left: int) -> str:
 
 
 def _dated_words(dated: _Dated) -> str:
+    if dated.future:
+        return f"标注发布于{dated.item.published}（晚于检查日，日期有误），按首次发现日{dated.effective}计"
     if dated.absent_on is None:
         return f"发布于{dated.effective}"
     return (
@@ -327,7 +359,7 @@ def _verdict(
 ) -> Verdict:
     """Build the verdict; ``guessed``: the year whose working days a deciding count guessed."""
     if guessed is not None:
-        note = f"{guessed}年节假日安排未公布，按周一至周五暂计"
+        note = f"{guessed}年节假日安排未公布，按周一至周五（除元旦、劳动节、国庆）暂计"
         reason = f"{reason}（{note}）"
         evidence["provisional_note"] = note
     newest = facts.newest.item if facts.newest else None
@@ -342,11 +374,13 @@ def _evidence(rule: Rule, facts: _Facts, as_of: date) -> dict[str, Any]:
         "items": facts.count,
         "dated": len(facts.dated),
         "undated": facts.undated,
+        "undated_unread": facts.unread,
         "newest": _item_json(facts.newest) if facts.newest else None,
         "backdated": [
             {**_item_json(d), "absent_on": d.absent_on.isoformat()} for d in facts.dated if d.absent_on
         ],
         "future_dated": [_fact_json(i) for i in facts.future],
+        "site_change_days": [d.isoformat() for d in facts.site_changes],
     }
 
 

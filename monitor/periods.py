@@ -71,6 +71,9 @@ class Schedule:
     period ends: its window runs from the day after the period to the due day. Without either,
     the content must appear within the period itself. ``due_date`` is the first such (month, day)
     after the period ends (for a yearly rule: in the following year); February 29 clamps to 28.
+    An offset in months or years counts whole months from the day after the period: one month
+    after February is March 31 (not March 28), one month after April is May 31. Offsets in days,
+    weeks and working days count from the period's last day.
     """
 
     def __init__(self, rule: Periodic, workdays: Workdays) -> None:
@@ -107,6 +110,9 @@ class Schedule:
             while (due := _clamped(year, month, day)) <= period.end:
                 year += 1
             return due, False
+        if self.rule.due is not None and self.rule.due.unit in ("month", "year"):
+            day_after, _ = self.workdays.add_span(period.end + timedelta(days=1), self.rule.due)
+            return day_after - timedelta(days=1), False
         if self.rule.due is not None:
             return self.workdays.add_span(period.end, self.rule.due)
         return period.end, False

@@ -186,10 +186,11 @@ class Store:
 
     def column_history(self, unit: str, column_id: str, as_of: date) -> ColumnHistory:
         items = tuple(
-            ItemFact(r["url"], r["title"], _d(r["published"]), _d(r["written"]), date.fromisoformat(r["first_seen"]))
+            ItemFact(r["url"], r["title"], _d(r["published"]), _d(r["written"]), date.fromisoformat(r["first_seen"]),
+                     bool(r["article_read"]))
             for r in self._rows(
-                "select url, title, published, written, first_seen from items"
-                " where unit = ? and column_id = ? and first_seen <= ? order by id",
+                "select url, title, published, written, first_seen, date_evidence is not null as article_read"
+                " from items where unit = ? and column_id = ? and first_seen <= ? order by id",
                 [unit, column_id, as_of.isoformat()],
             )
         )
@@ -207,7 +208,15 @@ class Store:
             [unit, column_id, as_of.isoformat()],
         )
         check = CheckFact(date.fromisoformat(last[0]["day"]), last[0]["outcome"], last[0]["detail"] or "") if last else None
-        return ColumnHistory(items, ok_days, check)
+        depth = {  # how deep each ok day's checks read the list: the oldest date seen
+            date.fromisoformat(r["day"]): date.fromisoformat(r["oldest"])
+            for r in self._rows(
+                "select day, min(oldest_date) as oldest from checks where unit = ? and column_id = ? and outcome = 'ok'"
+                " and day <= ? and oldest_date is not null group by day",
+                [unit, column_id, as_of.isoformat()],
+            )
+        }
+        return ColumnHistory(items, ok_days, check, depth)
 
     # ------------------------------------------------------------ verdicts and flips
 

@@ -3,12 +3,14 @@
 Working days follow the State Council's holiday notice of each year, make-up working days
 (调休) included, as known to the package ``chinese_calendar`` (1.11: 2004-2026). For a year the
 package does not know, a day is a working day when the user's override table says so, else when it
-falls on Monday to Friday. Such a guess is *provisional*: every function here returns, next to its
-answer, a flag telling whether a guessed day was used, so that a deadline can say so and be
-recomputed once the year's notice is known.
+falls on Monday to Friday and is not a statutory holiday of fixed date (元旦 January 1, 劳动节
+May 1-2, 国庆 October 1-3: ``FIXED_HOLIDAYS``). Such a guess is *provisional*: every function here
+returns, next to its answer, a flag telling whether a guessed day was used, so that a deadline can
+say so and be recomputed once the year's notice is known. The lunar holidays (春节, 清明, 端午,
+中秋) and the bridging days and make-up days of an unknown year are not guessed.
 
 A day the override table names explicitly is not a guess: it is not provisional. Only the days
-of an unknown year that the table leaves out (decided by Monday-Friday) are.
+of an unknown year that the table leaves out (decided by the guess) are.
 
 Counting starts the day after the trigger: 20 working days after a Friday start on the Monday.
 """
@@ -24,6 +26,14 @@ from dateutil.relativedelta import relativedelta
 from monitor.rules import Span
 
 ONE_DAY = timedelta(days=1)
+# (month, day) of the statutory holidays with a fixed Gregorian date, as in force since 2025
+# (全国年节及纪念日放假办法, revised 2024): 元旦 Jan 1, 劳动节 May 1-2, 国庆 Oct 1-3.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
+def fixed_holiday(day: date) -> bool:
+    """Whether ``day`` falls on a statutory holiday of fixed Gregorian date."""
+    return (day.month, day.day) in FIXED_HOLIDAYS
 
 
 class Workdays:
@@ -40,7 +50,8 @@ class Workdays:
         """Return ``(is_workday, provisional)`` for ``day``; never raises for an unknown year.
 
         ``provisional`` is True only when the year is unknown to ``chinese_calendar`` and the
-        override table does not name the day (the answer is then Monday-Friday).
+        override table does not name the day (the answer is then Monday-Friday, fixed-date
+        statutory holidays excepted).
         """
         try:
             return chinese_calendar.is_workday(day), False
@@ -48,7 +59,7 @@ class Workdays:
             pass
         if day in self._overrides:
             return self._overrides[day], False
-        return day.weekday() < 5, True
+        return day.weekday() < 5 and not fixed_holiday(day), True
 
     def add_workdays(self, start: date, n: int) -> tuple[date, bool]:
         """Return the ``n``-th working day after ``start`` (``start`` itself never counts);

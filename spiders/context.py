@@ -25,8 +25,8 @@ class CrawlContext:
     adhoc: bool
 
 
-def context_for(crawler: Crawler, as_of: str | None = None) -> CrawlContext:
-    """The crawl's context; `as_of` is an ad hoc crawl's ``-a as_of=`` (a sweep sets MONITOR_AS_OF)."""
+def context_for(crawler: Crawler, as_of_arg: str | None = None) -> CrawlContext:
+    """The crawl's context; `as_of_arg` is an ad hoc crawl's ``-a as_of=`` (a sweep sets MONITOR_AS_OF)."""
     ctx = getattr(crawler, "monitor_context", None)
     if ctx is None:
         settings = crawler.settings
@@ -35,11 +35,11 @@ def context_for(crawler: Crawler, as_of: str | None = None) -> CrawlContext:
         store = Store(settings.get("MONITOR_DB") or None)
         sweep_id = settings.getint("MONITOR_SWEEP_ID")
         adhoc = not sweep_id
-        day = clock.parse_day(settings.get("MONITOR_AS_OF") or as_of or None)
+        day = clock.parse_day(settings.get("MONITOR_AS_OF") or as_of_arg or None)
         if adhoc:
             clock.not_in_future(day)
             store.record_catalog(catalog)
-            sweep_id = store.begin_sweep(as_of, "adhoc", catalog.digest, units_total=1)
+            sweep_id = store.begin_sweep(day, "adhoc", catalog.digest, units_total=1)
         ctx = CrawlContext(catalog, store, day, sweep_id, adhoc)
         crawler.monitor_context = ctx  # type: ignore[attr-defined]
     return ctx

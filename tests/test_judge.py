@@ -8,7 +8,7 @@ import pytest
 from monitor.judge import (
     CONTENT_STATES, MONITOR_STATES, CheckFact, ColumnHistory, ItemFact, Policy, judge, horizon,
 )
-from monitor.periods import Period, period_of
+from monitor.periods import Period, Schedule, period_of
 from monitor.rules import ItemLag, MaxGap, Periodic, Span, Standing
 from monitor.workdays import Workdays
 
@@ -16,13 +16,15 @@ D = date
 TWO_WEEKS = MaxGap(Span(14, "day"))
 
 
-def item(published, first_seen=None, written=None, title="信息"):
+def item(published, first_seen=None, written=None, title="信息", read=False):
     seen = first_seen or published or D(2026, 1, 1)
-    return ItemFact(f"http://example.gov.cn/{title}/{published}", title, published, written, seen)
+    return ItemFact(f"http://example.gov.cn/{title}/{published}", title, published, written, seen, read)
 
 
-def history(*items, ok_days=(), outcome="ok", detail="", check_day=D(2026, 1, 1)):
-    return ColumnHistory(tuple(items), tuple(ok_days), CheckFact(check_day, outcome, detail))
+def history(*items, ok_days=(), depth=None, outcome="ok", detail="", check_day=D(2026, 1, 1)):
+    """``depth``: the oldest date every ok check read down to (a date), or per check day (a dict)."""
+    depths = depth if isinstance(depth, dict) else {d: depth for d in ok_days} if depth else {}
+    return ColumnHistory(tuple(items), tuple(ok_days), CheckFact(check_day, outcome, detail), depths)
 
 
 def daily(first, last):
@@ -66,10 +68,22 @@ def test_standing_column_with_items_is_on_time_even_without_dates():
 
 
 def test_column_whose_items_all_lack_dates_counts_as_not_updated():
-    v = judge(TWO_WEEKS, history(item(None, D(2026, 9, 1)), item(None, D(2026, 9, 2))), D(2026, 10, 27))
+    # Their own pages were read and show no date either: the national rule applies.
+    col = history(item(None, D(2026, 9, 1), read=True), item(None, D(2026, 9, 2), title="二", read=True))
+    v = judge(TWO_WEEKS, col, D(2026, 10, 27))
     assert (v.state, v.days_late, v.late_since, v.newest) == ("late", None, None, None)
     assert "未标注发布日期" in v.reason and "按未更新计" in v.reason
-    assert v.evidence["undated"] == 2
+    assert (v.evidence["undated"], v.evidence["undated_unread"]) == (2, 0)
+
+
+@pytest.mark.parametrize("read", [(False, False), (True, False)])
+def test_undated_column_whose_article_pages_were_not_read_is_broken_not_late(read):
+    col = history(item(None, D(2026, 9, 1), read=read[0]), item(None, D(2026, 9, 2), title="二", read=read[1]))
+    v = judge(TWO_WEEKS, col, D(2026, 10, 27))
+    assert (v.state, v.due, v.days_late, v.late_since) == ("broken", None, None, None)
+    assert v.state in MONITOR_STATES
+    assert v.reason == "条目无发布日期，且详情页未能读取，本次不作时效判断"
+    assert v.evidence["undated_unread"] == read.count(False)
 
 
 def test_undated_items_are_ignored_for_freshness_and_counted():
@@ -78,16 +92,24 @@ def test_undated_items_are_ignored_for_freshness_and_counted():
     assert v.evidence["undated"] == 1
 
 
-def test_future_dated_item_is_ignored_and_listed():
+def test_future_dated_item_counts_from_its_first_sighting_and_is_listed():
+    # Seen on Oct 20 although it claims Dec 1: the column was updated on Oct 20 (due Nov 3), not late.
     v = judge(TWO_WEEKS, history(item(D(2026, 10, 1)), item(D(2026, 12, 1), D(2026, 10, 20))), D(2026, 10, 27))
-    assert (v.state, v.days_late) == ("late", 12)
-    assert v.newest.published == D(2026, 10, 1)
+    assert (v.state, v.due, v.days_late) == ("on_time", D(2026, 11, 3), None)
+    assert v.newest.published == D(2026, 12, 1) and v.evidence["newest"]["effective"] == "2026-10-20"
+    assert "日期有误" in v.reason and "按首次发现日2026-10-20计" in v.reason
     assert [f["published"] for f in v.evidence["future_dated"]] == ["2026-12-01"]
 
 
-def test_column_with_only_future_dated_items_has_no_usable_date():
-    v = judge(TWO_WEEKS, history(item(D(2026, 12, 1), D(2026, 10, 20))), D(2026, 10, 27))
-    assert (v.state, v.days_late, v.newest) == ("late", None, None) and "日期有误" in v.reason
+def test_column_with_only_future_dated_items_counts_from_first_sighting():
+    v = judge(TWO_WEEKS, history(item(D(2026, 12, 1), D(2026, 10, 20))), D(2026, 11, 4))
+    assert (v.state, v.due, v.days_late, v.late_since) == ("late", D(2026, 11, 3), 1, D(2026, 11, 4))
+    assert "日期有误" in v.reason
+
+
+def test_future_dated_item_counts_from_its_claimed_date_once_that_date_has_come():
+    v = judge(TWO_WEEKS, history(item(D(2026, 12, 1), D(2026, 10, 20))), D(2026, 12, 5))
+    assert (v.state, v.due, v.evidence["future_dated"]) == ("on_time", D(2026, 12, 15), [])
 
 def test_items_first_seen_after_as_of_are_not_known_yet():
     v = judge(TWO_WEEKS, history(item(D(2026, 10, 1)), item(D(2026, 10, 20), D(2026, 10, 30))), D(2026, 10, 27))
@@ -132,25 +154,29 @@ def test_max_gap_due_soon_window_is_warn_days_before_due(as_of, state):
 def test_max_gap_in_working_days_of_unknown_year_is_provisional():
     v = judge(MaxGap(Span(1, "workday")), history(item(D(2027, 1, 8))), D(2027, 1, 12))  # Fri -> Mon
     assert (v.state, v.due, v.days_late, v.provisional) == ("late", D(2027, 1, 11), 1, True)
-    assert v.reason.endswith("（2027年节假日安排未公布，按周一至周五暂计）")
+    assert v.reason.endswith("（2027年节假日安排未公布，按周一至周五（除元旦、劳动节、国庆）暂计）")
     assert "provisional_note" in v.evidence
 
 
 # ------------------------------------------------------------------ back-dating
 
 
-def backdated_column(ok_days):
-    """A 2-week column silent since Sep 1; on Oct 20 an item appears that claims Oct 10."""
+def backdated_column(ok_days, depth=D(2026, 8, 20)):
+    """A 2-week column silent since Sep 1; on Oct 20 an item appears that claims Oct 10.
+
+    Every check read the list down to ``depth`` (an older item, not listed here, sits there).
+    """
     return history(item(D(2026, 9, 1), title="旧信息"), item(D(2026, 10, 10), D(2026, 10, 20), title="补发"),
-                   ok_days=ok_days)
+                   ok_days=ok_days, depth=depth)
 
 
-def test_backdated_item_counts_from_day_after_check_that_missed_it():
+def test_backdated_item_counts_from_the_check_that_missed_it():
+    # It may have appeared on Oct 19 after that day's check: Oct 19 is the earliest day it can count from.
     v = judge(TWO_WEEKS, backdated_column(daily(D(2026, 9, 1), D(2026, 10, 20))), D(2026, 10, 30))
-    assert (v.state, v.due) == ("on_time", D(2026, 11, 3))  # Oct 20 + 14, not Oct 10 + 14
-    assert "疑似倒签" in v.reason and "2026-10-19检查时尚未出现" in v.reason
+    assert (v.state, v.due) == ("due_soon", D(2026, 11, 2))  # Oct 19 + 14, not Oct 10 + 14
+    assert "疑似倒签" in v.reason and "2026-10-19检查时尚未出现" in v.reason and "按2026-10-19计" in v.reason
     [entry] = v.evidence["backdated"]
-    assert (entry["title"], entry["absent_on"], entry["effective"]) == ("补发", "2026-10-19", "2026-10-20")
+    assert (entry["title"], entry["absent_on"], entry["effective"]) == ("补发", "2026-10-19", "2026-10-19")
 
 
 def test_no_prior_ok_check_means_no_backdating_suspicion():
@@ -165,7 +191,7 @@ def test_no_prior_ok_check_means_no_backdating_suspicion():
 )
 def test_backdating_tolerance(claimed, tolerance, suspected):
     ok_days = daily(D(2026, 9, 1), D(2026, 10, 19))  # last check without the item: Oct 19
-    col = history(item(D(2026, 9, 1)), item(claimed, D(2026, 10, 20)), ok_days=ok_days)
+    col = history(item(D(2026, 9, 1)), item(claimed, D(2026, 10, 20)), ok_days=ok_days, depth=D(2026, 9, 1))
     v = judge(TWO_WEEKS, col, D(2026, 10, 20), Policy(backdate_tolerance_days=tolerance))
     assert bool(v.evidence["backdated"]) is suspected
 
@@ -173,8 +199,77 @@ def test_backdating_tolerance(claimed, tolerance, suspected):
 def test_item_older_than_everything_read_before_is_not_suspected():
     # The list had only been read down to Oct 1: an item claiming Sep 20 may simply sit deeper.
     ok_days = daily(D(2026, 10, 1), D(2026, 10, 20))
-    col = history(item(D(2026, 10, 1)), item(D(2026, 9, 20), D(2026, 10, 20)), ok_days=ok_days)
+    col = history(item(D(2026, 10, 1)), item(D(2026, 9, 20), D(2026, 10, 20)), ok_days=ok_days, depth=D(2026, 10, 1))
     assert judge(TWO_WEEKS, col, D(2026, 10, 20)).evidence["backdated"] == []
+
+
+def test_item_deeper_than_the_check_that_missed_it_is_not_suspected_whatever_was_read_before():
+    # Sep 1 was read once (first sweep, deep); the Oct 19 check read only down to Oct 5. An item
+    # claiming Sep 25 first seen Oct 20 sat below what that check read: it is not new.
+    ok_days = daily(D(2026, 9, 1), D(2026, 10, 19))
+    depths = {d: D(2026, 10, 5) for d in ok_days} | {D(2026, 9, 1): D(2026, 9, 1)}
+    col = history(item(D(2026, 9, 1)), item(D(2026, 9, 25), D(2026, 10, 20)), ok_days=ok_days, depth=depths)
+    v = judge(TWO_WEEKS, col, D(2026, 10, 20))
+    assert v.evidence["backdated"] == [] and "疑似倒签" not in v.reason
+
+
+def test_item_on_the_oldest_date_the_check_saw_is_not_suspected():
+    # Other items of Oct 5 may have sat on the next, unread page of the Oct 19 check.
+    ok_days = daily(D(2026, 9, 1), D(2026, 10, 19))
+    col = history(item(D(2026, 10, 5)), item(D(2026, 10, 5), D(2026, 10, 20), title="同日"),
+                  ok_days=ok_days, depth=D(2026, 10, 5))
+    assert judge(TWO_WEEKS, col, D(2026, 10, 20)).evidence["backdated"] == []
+
+
+def test_only_the_depth_of_the_check_that_missed_the_item_counts():
+    ok_days = daily(D(2026, 9, 1), D(2026, 10, 19))
+    shallow_on_19 = {d: D(2026, 9, 1) for d in ok_days} | {D(2026, 10, 19): D(2026, 10, 15)}
+    assert judge(TWO_WEEKS, backdated_column(ok_days, shallow_on_19), D(2026, 10, 20)).evidence["backdated"] == []
+    deep_on_19 = {D(2026, 10, 19): D(2026, 9, 1)}  # other days unknown: they do not matter
+    assert judge(TWO_WEEKS, backdated_column(ok_days, deep_on_19), D(2026, 10, 20)).evidence["backdated"]
+
+
+def test_check_without_recorded_depth_raises_no_suspicion():
+    v = judge(TWO_WEEKS, backdated_column(daily(D(2026, 9, 1), D(2026, 10, 20)), depth=None), D(2026, 10, 30))
+    assert (v.state, v.evidence["backdated"]) == ("late", []) and "疑似倒签" not in v.reason
+
+
+def site_change_column(moved: int, new: int):
+    """Daily checks down to Aug 20 until Oct 19; on Oct 20 ``moved`` old items reappear under new
+    addresses (claims Sep 21-30, first seen Oct 20) next to ``new`` items really published that day."""
+    moved_items = [item(D(2026, 9, 30) - timedelta(days=k), D(2026, 10, 20), title=f"旧{k}") for k in range(moved)]
+    new_items = [item(D(2026, 10, 20), title=f"新{k}") for k in range(new)]
+    return history(item(D(2026, 9, 1)), *moved_items, *new_items,
+                   ok_days=daily(D(2026, 9, 1), D(2026, 10, 19)), depth=D(2026, 8, 20))
+
+
+@pytest.mark.parametrize(
+    "moved, new, site_change",
+    [(3, 0, False), (4, 0, True), (4, 3, True), (4, 4, False), (30, 2, True)],
+)
+def test_many_items_sighted_at_once_are_a_site_change_not_backdating(moved, new, site_change):
+    # More suspects than 3 and than half the items first seen that day: the site changed its addresses.
+    v = judge(TWO_WEEKS, site_change_column(moved, new), D(2026, 10, 20))
+    assert v.evidence["site_change_days"] == (["2026-10-20"] if site_change else [])
+    assert len(v.evidence["backdated"]) == (0 if site_change else moved)
+    assert not site_change or "疑似倒签" not in v.reason
+
+
+def test_site_change_items_count_from_their_claimed_dates():
+    v = judge(TWO_WEEKS, site_change_column(moved=10, new=0), D(2026, 10, 20))
+    assert (v.state, v.due, v.days_late) == ("late", D(2026, 10, 14), 6)  # newest claims Sep 30
+    assert "疑似倒签" not in v.reason and v.evidence["backdated"] == []
+
+
+def test_site_change_is_judged_per_sighting_day():
+    # A site change on Oct 20 does not excuse a lone back-dated item sighted on Oct 25.
+    col = site_change_column(moved=10, new=0)
+    lone = item(D(2026, 10, 15), D(2026, 10, 25), title="倒签")
+    col = ColumnHistory(col.items + (lone,), tuple(daily(D(2026, 9, 1), D(2026, 10, 24))),
+                        col.last_check, {d: D(2026, 8, 20) for d in daily(D(2026, 9, 1), D(2026, 10, 24))})
+    v = judge(TWO_WEEKS, col, D(2026, 10, 25))
+    assert v.evidence["site_change_days"] == ["2026-10-20"]
+    assert [(b["title"], b["effective"]) for b in v.evidence["backdated"]] == [("倒签", "2026-10-24")]
 
 
 # ------------------------------------------------------------------ Periodic
@@ -231,7 +326,7 @@ def test_periodic_quarterly_plus_15_workdays_counts_national_day_and_make_up_sat
 def test_periodic_quarterly_due_in_unknown_year_is_provisional():
     rule = Periodic("quarter", due=Span(15, "workday"))  # Q4 2026 is due in January 2027
     v = judge(rule, history(item(D(2026, 10, 20))), D(2026, 12, 1))
-    assert (v.state, v.due, v.provisional) == ("on_time", D(2027, 1, 21), True)
+    assert (v.state, v.due, v.provisional) == ("on_time", D(2027, 1, 22), True)  # Fri Jan 1 (元旦) is no working day
     assert "2027年节假日安排未公布" in v.reason
 
 
@@ -270,6 +365,31 @@ def test_periodic_monthly_within_period_boundaries():
     assert (late.state, late.due, late.days_late, late.late_since) == ("late", D(2026, 10, 31), 1, D(2026, 11, 1))
 
 
+@pytest.mark.parametrize(
+    "period, due, expected",
+    [
+        (Period("month", 2026, 2), Span(1, "month"), D(2026, 3, 31)),  # not Mar 28
+        (Period("month", 2026, 4), Span(1, "month"), D(2026, 5, 31)),  # not May 30
+        (Period("month", 2026, 1), Span(1, "month"), D(2026, 2, 28)),
+        (Period("month", 2028, 1), Span(1, "month"), D(2028, 2, 29)),
+        (Period("month", 2026, 2), Span(2, "month"), D(2026, 4, 30)),  # not Apr 28
+        (Period("quarter", 2026, 2), Span(1, "month"), D(2026, 7, 31)),  # not Jul 30
+        (Period("half_year", 2026, 1), Span(3, "month"), D(2026, 9, 30)),
+        (Period("month", 2027, 2), Span(1, "year"), D(2028, 2, 29)),  # not Feb 28
+        (Period("month", 2026, 2), Span(15, "day"), D(2026, 3, 15)),  # days still count from the last day
+        (Period("month", 2026, 2), Span(2, "week"), D(2026, 3, 14)),
+    ],
+)
+def test_periodic_due_in_months_counts_whole_months_after_the_period(period, due, expected):
+    assert Schedule(Periodic(period.kind, due=due), Workdays()).due(period) == (expected, False)
+
+
+def test_periodic_one_month_after_february_is_not_late_on_march_29():
+    rule = Periodic("month", due=Span(1, "month"))
+    v = judge(rule, history(item(D(2026, 2, 10))), D(2026, 3, 29))  # January's item; February's due Mar 31
+    assert (v.state, v.due, v.days_late) == ("due_soon", D(2026, 3, 31), None)
+
+
 def test_periodic_due_soon_only_while_next_period_is_missing():
     rule = Periodic("month")
     assert judge(rule, history(item(D(2026, 9, 15))), D(2026, 10, 27)).state == "on_time"  # 4 days left
@@ -304,7 +424,7 @@ def test_item_lag_counts_make_up_saturday():
 def test_item_lag_in_unknown_year_is_provisional():
     v = judge(ART26, history(item(D(2027, 2, 2), written=D(2027, 1, 4))), D(2027, 2, 10))
     assert (v.state, v.due, v.days_late, v.provisional) == ("late", D(2027, 2, 1), 1, True)
-    assert v.reason.endswith("（2027年节假日安排未公布，按周一至周五暂计）")
+    assert v.reason.endswith("（2027年节假日安排未公布，按周一至周五（除元旦、劳动节、国庆）暂计）")
 
 
 def test_item_lag_honours_overrides_in_unknown_year():
@@ -335,9 +455,9 @@ def test_item_lag_with_nothing_new_in_lookback_is_on_time():
 
 def test_item_lag_backdated_item_is_judged_on_its_effective_date():
     col = history(item(D(2026, 2, 1)), item(D(2026, 3, 10), D(2026, 3, 20), written=D(2026, 2, 6), title="倒签"),
-                  ok_days=daily(D(2026, 2, 1), D(2026, 3, 19)))
-    v = judge(ART26, col, D(2026, 3, 20))  # claims Mar 10 (on time) but was absent on Mar 19
-    assert (v.state, v.days_late) == ("late", 8) and "疑似倒签" in v.reason
+                  ok_days=daily(D(2026, 2, 1), D(2026, 3, 19)), depth=D(2026, 2, 1))
+    v = judge(ART26, col, D(2026, 3, 20))  # claims Mar 10 (on time) but was absent on Mar 19: counts from Mar 19
+    assert (v.state, v.days_late) == ("late", 7) and "疑似倒签" in v.reason
 
 
 # ------------------------------------------------------------------ horizon, evidence, periods
@@ -363,3 +483,37 @@ def test_period_labels_bounds_and_neighbours():
     assert period_of(D(2026, 12, 31), "month").next() == Period("month", 2027, 1)
     assert Period("half_year", 2026, 1).prev().label == "2025年下半年"
     assert (Period("month", 2028, 2).end, Period("year", 2026, 1).label) == (D(2028, 2, 29), "2026年")
+
+
+# ------------------------------------------------------------------ the store's history for the judge
+
+
+def test_store_column_history_fills_check_depth_and_article_read(tmp_path):
+    from monitor.store import Store
+
+    store = Store(tmp_path / "m.db")
+    day = D(2026, 10, 19)
+
+    def check(on, outcome="ok", oldest=None):
+        sweep = store.begin_sweep(on, "sweep", "digest", 1)
+        store.add_check({"sweep_id": sweep, "unit": "u", "column_id": "c", "day": on.isoformat(), "outcome": outcome,
+                         "items_found": 1, "newest_date": None, "oldest_date": oldest and oldest.isoformat(),
+                         "pages": 1, "detail": "", "checked_at": f"{on}T08:00:00+08:00"})
+        store.finish_sweep(sweep, "finished")
+        return sweep
+
+    check(day, oldest=D(2026, 10, 5))
+    sweep = check(day, oldest=D(2026, 10, 1))  # a second, deeper sweep the same day: the deeper one counts
+    check(D(2026, 10, 18))  # ok, but no dated item seen: no depth
+    check(D(2026, 10, 17), outcome="broken", oldest=D(2026, 9, 1))  # not ok: no depth
+    check(D(2026, 10, 21), oldest=D(2026, 9, 1))  # after as_of
+    store.save_items("u", "c", day, sweep, [
+        {"url": "http://x/1.html", "title": "一", "published": None},
+        {"url": "http://x/2.html", "title": "二", "published": None},
+    ])
+    store.save_article_dates("u", "c", "http://x/1.html", None, None, [], False)
+    history = store.column_history("u", "c", D(2026, 10, 20))
+    store.close()
+    assert dict(history.check_depth) == {day: D(2026, 10, 1)}
+    assert history.ok_check_days == (D(2026, 10, 18), day)
+    assert {i.url: i.article_read for i in history.items} == {"http://x/1.html": True, "http://x/2.html": False}

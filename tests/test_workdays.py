@@ -48,9 +48,35 @@ def test_make_up_saturday_is_counted():
 
 def test_unknown_year_is_monday_to_friday_and_provisional():
     w = Workdays()
-    assert w.is_workday(date(2027, 1, 1)) == (True, True)  # a Friday; the real 元旦 is unknown yet
+    assert w.is_workday(date(2027, 1, 4)) == (True, True)  # a Monday
     assert w.is_workday(date(2027, 1, 2)) == (False, True)  # a Saturday
     assert w.is_workday(date(2003, 6, 2)) == (True, True)  # before the calendar's first year
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2027, 1, 1),  # 元旦, a Friday
+        date(2028, 5, 1), date(2028, 5, 2),  # 劳动节, Monday and Tuesday (two days since the 2024 revision)
+        date(2027, 10, 1), date(2028, 10, 2), date(2028, 10, 3),  # 国庆, Friday, Monday, Tuesday
+        date(2003, 10, 1),  # before the calendar's first year too
+    ],
+)
+def test_unknown_year_keeps_fixed_date_statutory_holidays(day):
+    assert day.weekday() < 5
+    assert Workdays().is_workday(day) == (False, True)
+
+
+def test_unknown_year_fixed_holiday_guess_ends_with_the_holiday():
+    w = Workdays()
+    assert w.is_workday(date(2028, 5, 3)) == (True, True)  # Wednesday: the statutory days are May 1-2
+    assert w.is_workday(date(2028, 10, 4)) == (True, True)  # Wednesday: the statutory days are Oct 1-3
+
+
+def test_overrides_beat_the_fixed_holiday_guess():
+    w = Workdays({date(2027, 10, 1): True, date(2027, 10, 4): False})
+    assert w.is_workday(date(2027, 10, 1)) == (True, False)
+    assert w.is_workday(date(2027, 10, 4)) == (False, False)
 
 
 def test_overrides_are_honoured_and_not_provisional_in_unknown_years():
@@ -63,7 +89,7 @@ def test_overrides_are_honoured_and_not_provisional_in_unknown_years():
 def test_count_into_unknown_year_is_provisional_and_never_raises():
     w = Workdays()
     assert w.add_workdays(date(2027, 1, 4), 20) == (date(2027, 2, 1), True)
-    assert w.add_workdays(date(2026, 12, 30), 2) == (date(2027, 1, 1), True)
+    assert w.add_workdays(date(2026, 12, 30), 2) == (date(2027, 1, 4), True)  # Fri Jan 1 is 元旦
     assert w.add_workdays(date(2026, 12, 28), 3) == (date(2026, 12, 31), False)
 
 
@@ -92,6 +118,11 @@ def test_negative_count_goes_back_in_working_days():
 )
 def test_add_span_calendar_units(start, span, expected):
     assert Workdays().add_span(start, span) == (expected, False)
+
+
+def test_twenty_workdays_across_national_day_of_an_unknown_year():
+    # From Thu Sep 30 2027: Oct 1 (Fri) is 国庆, Oct 4-8 (5), 11-15 (10), 18-22 (15), 25-29 (20).
+    assert Workdays().add_workdays(date(2027, 9, 30), 20) == (date(2027, 10, 29), True)
 
 
 def test_add_span_workdays_uses_the_working_day_calendar():
