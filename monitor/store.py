@@ -49,8 +49,20 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        with self.db.atomic():
+        """One transaction that takes the write lock at once (BEGIN IMMEDIATE): a read-then-write
+        block then waits its turn (busy timeout) instead of failing with "database is locked"."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
@@ -128,13 +140,15 @@ class Store:
         with self.atomic():
             for item in items:
                 existing = self._rows(
-                    "select id, published from items where unit = ? and column_id = ? and url = ?",
+                    "select id, published, published_source, last_seen from items"
+                    " where unit = ? and column_id = ? and url = ?",
                     [unit, column_id, item["url"]],
                 )
                 if existing:
                     row = existing[0]
-                    update = {"last_seen": day.isoformat(), "still_listed": 1, "title": item["title"]}
-                    if row["published"] is None and item.get("published"):
+                    update = {"last_seen": max(day.isoformat(), row["last_seen"]), "still_listed": 1,
+                              "title": item["title"]}
+                    if item.get("published") and (row["published"] is None or row["published_source"] == "url"):
                         update.update(published=item["published"], published_source=item["published_source"])
                     self.db["items"].update(row["id"], update)
                 else:
@@ -150,15 +164,17 @@ class Store:
 
     def save_article_dates(self, unit: str, column_id: str, url: str, published: str | None, written: str | None,
                            candidates: list[list[str]], conflict: bool) -> None:
-        """Dates read from an item's own page. The list's published date stays when it had one."""
-        rows = self._rows("select id, published from items where unit = ? and column_id = ? and url = ?", [unit, column_id, url])
+        """Dates read from an item's own page. The list's published date stays when it had one; a date
+        guessed from the URL gives way to the page's own."""
+        rows = self._rows("select id, published, published_source from items where unit = ? and column_id = ? and url = ?",
+                          [unit, column_id, url])
         if not rows:
             return
         update: dict[str, Any] = {
             "written": written, "written_source": "article" if written else "",
             "date_evidence": json.dumps({"candidates": candidates, "conflict": conflict}, ensure_ascii=False),
         }
-        if rows[0]["published"] is None and published:
+        if published and (rows[0]["published"] is None or rows[0]["published_source"] == "url"):
             update.update(published=published, published_source="article")
         self.db["items"].update(rows[0]["id"], update)
 
@@ -259,7 +275,7 @@ class Store:
         """The latest verdict on or before `day` of every configured column (of one unit)."""
         sql = (
             "select c.unit, c.id as column_id, c.name as column_name, c.type, c.focus, c.url as column_url,"
-            " c.rule_words, u.name as unit_name, v.day, v.state, v.due, v.days_late, v.late_since,"
+            " coalesce(v.rule_words, c.rule_words) as rule_words, u.name as unit_name, v.day, v.state, v.due, v.days_late, v.late_since,"
             " v.newest_published, v.newest_title, v.newest_url, v.provisional, v.reason, v.evidence"
             " from columns c join units u on u.slug = c.unit"
             " left join verdicts v on v.unit = c.unit and v.column_id = c.id and v.day = ("
