@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 import threading
 import time
 import tomllib
@@ -23,25 +22,10 @@ from monitor.demo.catalog import last_on_time_day
 from monitor.demo.items import missed_month_dates
 from monitor.demo.units import UNITS, MissedMonth
 from monitor.extract import detect_challenge, read_list
+from tests.conftest import free_port
 
 E = date(2026, 11, 27)
 STATES = {"on_time", "due_soon", "late", "blank", "broken", "unreachable", "blocked"}
-
-
-def free_port(ips: list[str]) -> int:
-    """A port that is free on every one of ``ips``."""
-    for _ in range(20):
-        with socket.socket() as s:
-            s.bind((ips[0], 0))
-            port = s.getsockname()[1]
-        try:
-            for ip in ips:
-                with socket.socket() as s:
-                    s.bind((ip, port))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port")
 
 
 def start_world(first_ip: int = 11) -> tuple[DemoWorld, DemoServer]:
