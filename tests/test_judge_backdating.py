@@ -181,5 +181,5 @@ def test_store_column_history_fills_check_depth_and_article_read(tmp_path):
 
 def test_evidence_is_json_serialisable():
     col = backdated_column(daily(D(2026, 9, 1), D(2026, 10, 20)))
-    for rule in (TWO_WEEKS, Periodic("month", due=Span(15, "day")), ART26, Standing()):
+    for rule in (TWO_WEEKS, Periodic("month", due=Span(15, "day")), ItemLag(Span(20, "workday")), Standing()):
         json.dumps(judge(rule, col, D(2026, 12, 1)).evidence, ensure_ascii=False)
