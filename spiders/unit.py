@@ -193,12 +193,16 @@ class UnitSpider(scrapy.Spider):
 
     def _fallback_reason(self, column: Column, page: int, rendered: bool, challenge: str | None,
                          listing: ListPage | None) -> str:
-        """'challenge' or 'empty' when a plain first page deserves one try in Chromium, else ''."""
+        """'challenge' or 'empty' when a plain first page deserves one try in Chromium, else ''.
+
+        A page with no items is tried in Chromium even when it says 暂无信息: the words may sit in a
+        side box while the list itself is filled by JavaScript, and a blank column is named publicly.
+        """
         if rendered or page or column.extract.endpoint or not column.extract.browser_fallback:
             return ""
         if challenge:
             return "challenge"
-        if listing is not None and not listing.items and not listing.empty_marker and not listing.soft_404:
+        if listing is not None and not listing.items and not listing.soft_404:
             return "empty"
         return ""
 

@@ -87,3 +87,33 @@ def test_chromium_fallback_learns_js_lists_and_passes_what_a_browser_passes(site
     second = conn.execute("select f.rendered, f.outcome from fetches f join sweeps s on s.id = f.sweep_id"
                           " where s.as_of = '2026-11-28' and f.column_id = 'gzdt' and f.kind = 'list'").fetchall()
     assert second == [(1, "ok")]
+
+
+SIDEBAR_EMPTY = """<!doctype html><html><head><meta charset="utf-8"><title>通知公告</title></head><body>
+<div class="side"><h3>在线访谈</h3><p>暂无数据</p></div><ul id="list"></ul>
+<script>document.addEventListener('DOMContentLoaded', function () {
+  document.getElementById('list').innerHTML = '<li><a href="/a/1.html">关于开展调研的通知</a><span>2026-11-26</span></li>'
+    + '<li><a href="/a/2.html">关于调整办公时间的通知</a><span>2026-11-20</span></li>'
+    + '<li><a href="/a/3.html">关于公布考核结果的通知</a><span>2026-11-12</span></li>';
+});</script></body></html>"""
+TRULY_EMPTY = """<!doctype html><html><head><meta charset="utf-8"><title>重大项目</title></head><body>
+<div class="nav"><a href="/">首页</a></div><div class="list"><p>暂无信息</p></div></body></html>"""
+
+
+class Sidebar(Site):
+    def do_GET(self):
+        self._send(200, SIDEBAR_EMPTY if self.path == "/side/" else TRULY_EMPTY)
+
+
+def test_a_blank_column_is_confirmed_in_chromium_before_it_is_called_blank(tmp_path):
+    with serve_loopback(Sidebar, SITE) as port:
+        base = f"http://{SITE}:{port}"
+        catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
+            ("tzgg", "通知公告", f"{base}/side/"), ("zdxm", "重大项目", f"{base}/empty/")])
+        db = tmp_path / "monitor.db"
+        sweep_cli(catalog, db, "2026-11-27")
+    conn = sqlite3.connect(db)
+    verdicts = dict(conn.execute("select column_id, state from verdicts"))
+    assert verdicts == {"tzgg": "on_time", "zdxm": "blank"}  # the side box's 暂无数据 did not make tzgg blank
+    rendered = dict(conn.execute("select column_id, max(rendered) from fetches group by column_id"))
+    assert rendered == {"tzgg": 1, "zdxm": 1}

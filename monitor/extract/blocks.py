@@ -136,8 +136,10 @@ def find_records(root: etree._Element, today: date | None) -> Records:
     scored = _beside_pager(scored, body)
     best = max(scored, key=lambda s: s[:2])
     marker = _empty_marker_element(body)
-    if marker is not None and not _contains(_container(best[2][0]), marker):
-        return Records([], cells)  # the column says it is empty; the dated list is a side box
+    if marker is not None and not _contains(_container(best[2][0]), marker) and _box_penalty(best[2][0]) < 1.0:
+        # the column says it is empty and the only dated list is a hot/rank/nav box: not the column.
+        # A plain list beside a 暂无数据 side box stays the column (a blank column is named publicly).
+        return Records([], cells)
     return Records(best[3], cells)
 
 
