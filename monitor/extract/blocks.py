@@ -30,7 +30,7 @@ MAX_LEVELS = 4
 MIN_NEAR_SHARE = 0.1  # a list beside the pager wins if it weighs at least this share of the heaviest list
 _BOX_WORDS = (
     "nav|menu|header|footer|foot|hot|rank|paihang|tuijian|recommend|yqlj|friend|links?|crumbs?|breadcrumb|"
-    "position|weizhi|dh|banner|share|search|login|toolbar"
+    "position|weizhi|dh|banner|share|search|login|toolbar|side|sidebar"
 )
 # a class or id token that starts or ends with one of the words, or has it between - or _ ("photo" is fine)
 _BAD_BOX = re.compile(rf"^(?:{_BOX_WORDS})|(?:{_BOX_WORDS})\d*$|[-_](?:{_BOX_WORDS})(?:[-_]|$)", re.I)
@@ -136,9 +136,9 @@ def find_records(root: etree._Element, today: date | None) -> Records:
     scored = _beside_pager(scored, body)
     best = max(scored, key=lambda s: s[:2])
     marker = _empty_marker_element(body)
-    if marker is not None and not _contains(_container(best[2][0]), marker) and _box_penalty(best[2][0]) < 1.0:
-        # the column says it is empty and the only dated list is a hot/rank/nav box: not the column.
-        # A plain list beside a 暂无数据 side box stays the column (a blank column is named publicly).
+    if marker is not None and _box_penalty(marker) == 1.0 and not _contains(_container(best[2][0]), marker):
+        # the main area says the column is empty; the dated list is a box beside it. A 暂无数据 inside a
+        # side, nav or hot box says nothing about the column (a blank column is named publicly).
         return Records([], cells)
     return Records(best[3], cells)
 
