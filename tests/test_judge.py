@@ -1,6 +1,5 @@
 """The timeliness judgement, rule by rule, at its boundaries. The clock is ``as_of``: frozen by construction."""
 
-import json
 from datetime import date, timedelta
 
 import pytest

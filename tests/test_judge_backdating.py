@@ -5,12 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitor.judge import (
-    CONTENT_STATES, MONITOR_STATES, CheckFact, ColumnHistory, ItemFact, Policy, judge, horizon,
-)
-from monitor.periods import Period, Schedule, period_of
+from monitor.judge import CheckFact, ColumnHistory, ItemFact, Policy, judge
 from monitor.rules import ItemLag, MaxGap, Periodic, Span, Standing
-from monitor.workdays import Workdays
 
 D = date
 TWO_WEEKS = MaxGap(Span(14, "day"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 from datetime import date
-from pathlib import Path
 
 from monitor.store import Store
 
