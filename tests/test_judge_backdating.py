@@ -1,30 +1,13 @@
 """Back-dating (疑似倒签) in the judgement, and the history the store hands the judge."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from monitor.judge import CheckFact, ColumnHistory, ItemFact, Policy, judge
-from monitor.rules import ItemLag, MaxGap, Periodic, Span, Standing
-
-D = date
-TWO_WEEKS = MaxGap(Span(14, "day"))
-
-
-def item(published, first_seen=None, written=None, title="信息", read=False):
-    seen = first_seen or published or D(2026, 1, 1)
-    return ItemFact(f"http://example.gov.cn/{title}/{published}", title, published, written, seen, read)
-
-
-def history(*items, ok_days=(), depth=None, outcome="ok", detail="", check_day=D(2026, 1, 1)):
-    """``depth``: the oldest date every ok check read down to (a date), or per check day (a dict)."""
-    depths = depth if isinstance(depth, dict) else {d: depth for d in ok_days} if depth else {}
-    return ColumnHistory(tuple(items), tuple(ok_days), CheckFact(check_day, outcome, detail), depths)
-
-
-def daily(first, last):
-    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+from monitor.judge import ColumnHistory, Policy, judge
+from monitor.rules import ItemLag, Periodic, Span, Standing
+from tests.judge_facts import D, TWO_WEEKS, daily, history, item
 
 
 # ------------------------------------------------------------------ back-dating
