@@ -17,6 +17,8 @@ from pathlib import Path
 from monitor import clock
 from monitor.config import Catalog
 from monitor.errors import UsageError
+from monitor.judge import MONITOR_STATES
+from monitor.notices import LAGGING
 from monitor.store import Store
 
 
@@ -131,7 +133,7 @@ def summarise(store: Store, sweep_id: int, as_of: date, units: list[str], status
     opened = sum(1 for n in store.notices() if n["opened_day"] == as_of.isoformat() and n["unit"] in units)
     return SweepSummary(
         sweep_id, as_of, status, len({r["unit"] for r in rows}), len(rows),
-        sum(r["state"] in ("late", "blank") for r in rows),
-        sum(r["state"] in ("unreachable", "blocked", "broken", "unknown") for r in rows),
+        sum(r["state"] in LAGGING for r in rows),
+        sum(r["state"] in MONITOR_STATES for r in rows),
         opened,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from monitor import clock
 from monitor.assess import STATE_WORDS
 from monitor.config import Catalog
+from monitor.judge import CONTENT_STATES, MONITOR_STATES
+from monitor.notices import FINE, LAGGING
 from monitor.store import Store
 
-CONTENT_OK = ("on_time", "due_soon")
-LAGGING = ("late", "blank")
-MONITOR_SIDE = ("unreachable", "blocked", "broken", "unknown")
 NOTICE_WORDS = {"open": "督办中", "overdue": "逾期未整改", "rectified": "已整改"}
 
 
@@ -53,7 +52,6 @@ class UnitRow:
     on_time: int = 0
     lagging: int = 0
     monitor_side: int = 0
-    current: Counter = field(default_factory=Counter)
 
     @property
     def rate(self) -> float | None:
@@ -70,14 +68,12 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
         if (row["unit"], row["column_id"]) not in configured:
             continue
         unit = units[row["unit"]]
-        if row["state"] in CONTENT_OK + LAGGING:
+        if row["state"] in CONTENT_STATES:
             unit.judged += 1
-            unit.on_time += row["state"] in CONTENT_OK
+            unit.on_time += row["state"] in FINE
             unit.lagging += row["state"] in LAGGING
         else:
             unit.monitor_side += 1
-    for row in current:
-        units[row["unit"]].current[row["state"] or "unknown"] += 1
 
     notices = _notices_as_of(store, as_of, configured)
     active = {(n["unit"], n["column_id"]): n for n in notices if n["state"] in ("open", "overdue")}
@@ -86,7 +82,7 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
         latest.setdefault((n["unit"], n["column_id"]), n)
     lagging = [dict(r, notice=latest.get((r["unit"], r["column_id"]))) for r in current if r["state"] in LAGGING]
     lagging.sort(key=lambda r: (-(r["days_late"] or 0), r["unit"], r["column_id"]))
-    health = [r for r in current if (r["state"] or "unknown") in MONITOR_SIDE]
+    health = [r for r in current if (r["state"] or "unknown") in MONITOR_STATES]
     failed_checks = Counter(
         (k["unit"], k["column_id"]) for k in store.checks_between(start, as_of) if k["outcome"] != "ok")
     for r in health:

@@ -40,9 +40,6 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     async def _maybe_launch_in_thread(self) -> None:
         """Not at engine start: see _download_request."""
 
-    def _engine_started(self):  # the pre-2.14 Scrapy path, same reason
-        return None
-
     async def _download_request(self, request, spider=None):
         async with self._start_lock:
             if not self._started:

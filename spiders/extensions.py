@@ -11,6 +11,7 @@ import sys
 from scrapy import signals
 
 from monitor.assess import STATE_WORDS, assess_unit
+from monitor.notices import LAGGING
 from monitor.terminal import printable
 from spiders.context import context_for
 
@@ -30,7 +31,7 @@ class SweepBookkeeping:
         columns = {c.id for c in spider.columns}
         results = assess_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, ctx.sweep_id, columns,
                               by="adhoc" if ctx.adhoc else "sweep")
-        late = sum(r.verdict.state in ("late", "blank") for r in results)
+        late = sum(r.verdict.state in LAGGING for r in results)
         if ctx.adhoc:
             ctx.store.finish_sweep(ctx.sweep_id, "finished" if reason == "finished" else "failed",
                                    units_done=1, columns_checked=len(results), columns_late=late,

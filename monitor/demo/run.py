@@ -31,6 +31,8 @@ def prepare(end: date, days: int, port: int, out: Path) -> tuple[DemoWorld, Path
 
 def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/demo"), report: bool = True) -> int:
     from monitor.config import load_catalog
+    from monitor.judge import MONITOR_STATES
+    from monitor.notices import LAGGING
     from monitor.store import Store
     from monitor.sweep import run_sweeps
     from reports.weekly import build_weekly
@@ -64,8 +66,8 @@ def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/
     store = Store(db)
     report_path = build_weekly(store, catalog, end, out / "report")
     rows = [r for r in store.verdicts(end) if r["day"] == end.isoformat()]
-    late = sum(r["state"] in ("late", "blank") for r in rows)
-    health = sum(r["state"] in ("unreachable", "blocked", "broken", "unknown") for r in rows)
+    late = sum(r["state"] in LAGGING for r in rows)
+    health = sum(r["state"] in MONITOR_STATES for r in rows)
     notices = store.notices()
     print(f"\n完成，用时 {time.monotonic() - started:.0f} 秒。{end}：检查 {len({r['unit'] for r in rows})} 个单位、"
           f"{len(rows)} 个栏目；逾期/空白 {late} 个，监测异常 {health} 个；累计督办 {len(notices)} 件"
