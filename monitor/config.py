@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,10 +19,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from monitor.cadence import parse_cadence
+from monitor.cadence_rules import CadenceError, Defaults, rule_from_cadence
 from monitor.errors import CatalogError
-from monitor.rules import ItemLag, MaxGap, Periodic, Rule, Span, Standing
+from monitor.rules import ItemLag, MaxGap, MinRate, Periodic, Phased, Rule, Span, Standing
 
-COLUMN_TYPES = ("动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
+COLUMN_TYPES = ("首页", "动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
+RULE_KINDS = ("max_gap", "periodic", "item_lag", "standing", "min_rate", "phased")
 DEMO_CATALOG = Path(__file__).parent / "demo" / "catalog.toml"
 
 
@@ -44,13 +47,17 @@ class DueDateSpec(_Strict):
 
 
 class RuleSpec(_Strict):
-    kind: Literal["max_gap", "periodic", "item_lag", "standing"] | None = None
+    text: str | None = None  # 公开时限 wording, read by monitor.cadence instead of the fields below
+    kind: Literal[RULE_KINDS] | None = None  # type: ignore[valid-type]
     template: str | None = None
     within: SpanSpec | None = None
     period: Literal["month", "quarter", "half_year", "year"] | None = None
     due: SpanSpec | None = None
     due_date: DueDateSpec | None = None
     lookback_days: int | None = Field(default=None, ge=1, le=3660)
+    count: int | None = Field(default=None, ge=1, le=1000)  # min_rate
+    per: Literal["workday", "day", "week", "month", "quarter", "half_year", "year"] | None = None  # min_rate
+    until: date | None = None  # phased: the project's end
 
 
 class ExtractSpec(_Strict):
@@ -115,6 +122,8 @@ class SettingsSpec(_Strict):
     warn_days: int = Field(default=3, ge=0, le=60)
     rectify_workdays: int = Field(default=5, ge=1, le=60)
     backdate_tolerance_days: int = Field(default=2, ge=0, le=60)
+    timely_workdays: int = Field(default=20, ge=1, le=365)  # 及时 / 即时 with no number
+    phased_gap_months: int = Field(default=3, ge=1, le=36)  # 逐段 with no gap
     contact: str = ""
 
 
@@ -167,6 +176,9 @@ class Column:
     rule: Rule
     rule_name: str  # the template's name, or "" for a rule of the column's own
     extract: ExtractHints = ExtractHints()
+    wording: str = ""  # the 公开时限 wording the rule was read from, if any
+    retention: Span | None = None  # 公开满5年后撤下: items may vanish after this long
+    display_window: Span | None = None  # 公示7个工作日: how long an item stays up; not a deadline
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,8 @@ class Settings:
     warn_days: int = 3
     rectify_workdays: int = 5
     backdate_tolerance_days: int = 2
+    timely_workdays: int = 20
+    phased_gap_months: int = 3
     contact: str = ""
 
 
@@ -281,15 +295,49 @@ def _describe(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
     return f"{path}: {', '.join(where) or 'top level'}: {msg}"
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """A rule as the catalog gave it: the rule, and what its wording added."""
+
+    rule: Rule
+    name: str = ""
+    wording: str = ""
+    retention: Span | None = None
+    display_window: Span | None = None
+
+
+class _Unreadable(Exception):
+    """Wording that could not be read; collected so that every one is reported at once."""
+
+    def __init__(self, field: str, text: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.text, self.reason = field, text, reason
+
+
 def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalog:
     def fail(where: str, msg: str) -> CatalogError:
         return CatalogError(f"{path}: {where}: {msg}")
 
-    templates: dict[str, Rule] = {}
+    settings = Settings(**spec.monitor.model_dump())
+    reader = _RuleReader(spec.rules, settings)
+    unreadable: list[str] = []
+
+    def unread(where: str, err: _Unreadable, anchor: str) -> None:
+        line = _line_of(text, err.text, anchor)
+        unreadable.append(f"  line {line}, {where}, field {err.field!r}: “{' '.join(err.text.split())}” — {err.reason}")
+
+    templates: dict[str, _Reading] = {}
+    above: Rule | None = None
     for name, rspec in spec.rules.items():
         if rspec.template:
             raise fail(f"rule template {name!r}, field 'template'", "a template cannot extend another template")
-        templates[name] = _make_rule(rspec, lambda f, m, n=name: fail(f"rule template {n!r}, field {f!r}", m))
+        try:
+            templates[name] = reader.read(rspec, above, lambda f, m, n=name: fail(f"rule template {n!r}, field {f!r}", m))
+            above = templates[name].rule
+        except _Unreadable as err:
+            unread(f"rule template {name!r}", err, f"[rules.{name}]")
+            above = None
+    reader.templates = templates
 
     units: list[Unit] = []
     seen_slugs: set[str] = set()
@@ -299,58 +347,96 @@ def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalo
         seen_slugs.add(uspec.slug)
         columns: list[Column] = []
         seen_ids: set[str] = set()
+        above = None
         for cspec in uspec.columns:
             where = f"unit {uspec.slug!r}, column {cspec.id!r}"
             if cspec.id in seen_ids:
                 raise fail(f"{where}, field 'id'", "duplicate column id within the unit")
             seen_ids.add(cspec.id)
-            rule, rule_name = _column_rule(cspec.rule, templates, lambda f, m, w=where: fail(f"{w}, field {f!r}", m))
+            try:
+                reading = reader.column(cspec.rule, above, lambda f, m, w=where: fail(f"{w}, field {f!r}", m))
+            except _Unreadable as err:
+                unread(where, err, f'"{uspec.slug}"')
+                above = None
+                continue
+            above = reading.rule
             hints = ExtractHints(**cspec.extract.model_dump())
-            columns.append(
-                Column(uspec.slug, cspec.id, cspec.name, cspec.url, cspec.type, cspec.focus, rule, rule_name, hints)
-            )
+            columns.append(Column(uspec.slug, cspec.id, cspec.name, cspec.url, cspec.type, cspec.focus, reading.rule,
+                                  reading.name, hints, reading.wording, reading.retention, reading.display_window))
         units.append(Unit(uspec.slug, uspec.name, uspec.site, tuple(columns)))
+    if unreadable:
+        raise CatalogError(f"{path}: {len(unreadable)} 公开时限 wording(s) could not be read; fix or rephrase them "
+                           "(python -m monitor cadence \"TEXT\" shows how a phrase is read):\n" + "\n".join(unreadable))
 
     overrides = {d: kind == "workday" for d, kind in spec.calendar.overrides.items()}
     return Catalog(
         path=path,
         digest=hashlib.sha256(raw_bytes).hexdigest(),
         text=text,
-        settings=Settings(**spec.monitor.model_dump()),
+        settings=settings,
         units=tuple(units),
         calendar_overrides=overrides,
     )
 
 
-def _column_rule(value: str | RuleSpec, templates: dict[str, Rule], fail) -> tuple[Rule, str]:
-    if isinstance(value, str):
-        if value not in templates:
-            raise fail("rule", f"unknown rule template {value!r} (known: {', '.join(sorted(templates)) or 'none'})")
-        return templates[value], value
-    if value.template:
-        if value.template not in templates:
-            raise fail("rule.template", f"unknown rule template {value.template!r}")
-        base = templates[value.template]
-        merged = {**_spec_of(base).model_dump(exclude_none=True), **value.model_dump(exclude_unset=True)}
-        merged.pop("template")
-        return _make_rule(RuleSpec.model_validate(merged), lambda f, m: fail(f"rule.{f}", m)), value.template
-    return _make_rule(value, lambda f, m: fail(f"rule.{f}", m)), ""
+def _line_of(text: str, phrase: str, anchor: str) -> int:
+    """The 1-based line of ``phrase`` (its first line) after ``anchor`` in the catalog's text; 0 if not found."""
+    first = phrase.strip().splitlines()[0].strip() if phrase.strip() else phrase
+    start = max(text.find(anchor), 0)
+    at = text.find(first, start)
+    if at < 0:
+        at = text.find(first)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 0
 
 
-def _spec_of(rule: Rule) -> RuleSpec:
-    def span(s: Span | None) -> dict | None:
-        return None if s is None else {"n": s.n, "unit": s.unit}
+class _RuleReader:
+    """Turns the catalog's rule values (template names, wording, structured fields) into rules."""
 
-    data: dict[str, Any] = {"kind": rule.kind}
-    if isinstance(rule, (MaxGap, ItemLag)):
-        data["within"] = span(rule.within)
-    if isinstance(rule, ItemLag):
-        data["lookback_days"] = rule.lookback_days
-    if isinstance(rule, Periodic):
-        data.update(period=rule.period, due=span(rule.due))
-        if rule.due_date:
-            data["due_date"] = {"month": rule.due_date[0], "day": rule.due_date[1]}
-    return RuleSpec.model_validate(data)
+    def __init__(self, specs: dict[str, RuleSpec], settings: Settings) -> None:
+        self.specs = specs
+        self.templates: dict[str, _Reading] = {}
+        self.defaults = Defaults(timely_workdays=settings.timely_workdays,
+                                 phased_gap=Span(settings.phased_gap_months, "month"))
+
+    def column(self, value: str | RuleSpec, above: Rule | None, fail) -> _Reading:
+        if isinstance(value, str):
+            if value in self.templates:
+                return replace(self.templates[value], name=value)
+            if value in self.specs:  # a template whose own wording could not be read (reported already)
+                raise fail("rule", f"rule template {value!r} could not be read")
+            if value.isascii() and value.replace("_", "").isalnum():
+                known = ", ".join(sorted(self.templates)) or "none"
+                raise fail("rule", f"unknown rule template {value!r} (known: {known})")
+            return self.read(RuleSpec(text=value), above, fail, field="rule")
+        if value.template:
+            if value.template not in self.specs:
+                raise fail("rule.template", f"unknown rule template {value.template!r}")
+            if value.template not in self.templates:
+                raise fail("rule.template", f"rule template {value.template!r} could not be read")
+            base = self.specs[value.template].model_dump(exclude_none=True)
+            override = value.model_dump(exclude_unset=True)
+            if "text" in override:
+                base = {k: v for k, v in base.items() if k in ("lookback_days", "until")}
+            elif "kind" in override:
+                base.pop("text", None)
+            merged = RuleSpec.model_validate({**base, **override, "template": None})
+            return replace(self.read(merged, above, fail, field="rule.text"), name=value.template)
+        return self.read(value, above, fail, field="rule.text")
+
+    def read(self, spec: RuleSpec, above: Rule | None, fail, field: str = "text") -> _Reading:
+        prefix = field.rsplit(".", 1)[0] + "." if "." in field else ""
+        if spec.text is None:
+            return _Reading(_make_rule(spec, lambda f, m: fail(f"{prefix}{f}", m)))
+        if spec.kind is not None:
+            raise fail(f"{prefix}kind", "give either text (公开时限 wording) or kind, not both")
+        cadence = parse_cadence(spec.text)
+        try:
+            rule = rule_from_cadence(cadence, self.defaults, above=above, lookback_days=spec.lookback_days,
+                                     until=spec.until)
+        except CadenceError as exc:
+            raise _Unreadable(field, spec.text, str(exc)) from None
+        span = lambda d: Span(d["n"], d["unit"]) if d else None  # noqa: E731
+        return _Reading(rule, "", spec.text, span(cadence.retention), span(cadence.display_window))
 
 
 def _make_rule(spec: RuleSpec, fail) -> Rule:
@@ -364,11 +450,15 @@ def _make_rule(spec: RuleSpec, fail) -> Rule:
         return Span(s.n, s.unit)
 
     if spec.kind is None:
-        raise fail("kind", "missing: one of max_gap, periodic, item_lag, standing")
+        raise fail("kind", f"missing: one of {', '.join(RULE_KINDS)} (or text = the 公开时限 wording)")
     if spec.kind == "max_gap":
         return MaxGap(span(need("within")))
     if spec.kind == "item_lag":
         return ItemLag(span(need("within")), spec.lookback_days or 30)
+    if spec.kind == "min_rate":
+        return MinRate(need("count"), need("per"))
+    if spec.kind == "phased":
+        return Phased(span(need("within")), spec.until)
     if spec.kind == "periodic":
         if spec.due and spec.due_date:
             raise fail("due_date", "give either due or due_date, not both")

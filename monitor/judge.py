@@ -21,12 +21,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from monitor.periods import Period, Schedule
-from monitor.rules import ItemLag, MaxGap, Periodic, Rule, Standing
+from monitor.periods import Period, Schedule, period_of
+from monitor.rules import Compound, ItemLag, MaxGap, MinRate, Part, Periodic, Phased, Rule, Standing
 from monitor.workdays import Workdays
 
 CONTENT_STATES = frozenset({"on_time", "due_soon", "late", "blank"})
@@ -120,6 +120,8 @@ class _Facts:
 
 def judge(rule: Rule, history: ColumnHistory, as_of: date, policy: Policy = Policy()) -> Verdict:
     """Judge the column of ``history`` against ``rule`` on day ``as_of``."""
+    if isinstance(rule, Compound):
+        return _compound(rule, history, as_of, policy)
     items = [i for i in history.items if i.first_seen <= as_of]
     facts = _facts(items, history, as_of, policy.backdate_tolerance_days)
     evidence = _evidence(rule, facts, as_of)
@@ -132,8 +134,15 @@ def judge(rule: Rule, history: ColumnHistory, as_of: date, policy: Policy = Poli
         return _verdict("on_time", f"栏目已有{facts.count}条信息（{rule.words()}）", facts, evidence)
     if not facts.dated:
         return _undated(facts, evidence)
+    if isinstance(rule, Phased):
+        if rule.until and as_of > rule.until:
+            reason = f"项目已于{rule.until}结束，栏目保留{facts.count}条信息（按长期公开核对）"
+            return _verdict("on_time", reason, facts, evidence)
+        return _max_gap(MaxGap(rule.within), facts, as_of, policy, evidence)
     if isinstance(rule, MaxGap):
         return _max_gap(rule, facts, as_of, policy, evidence)
+    if isinstance(rule, MinRate):
+        return _min_rate(rule, facts, as_of, policy, evidence)
     if isinstance(rule, Periodic):
         return _periodic(rule, facts, as_of, policy, evidence)
     return _item_lag(rule, facts, as_of, policy, evidence)
@@ -149,6 +158,10 @@ def horizon(rule: Rule, as_of: date) -> date | None:
         return Schedule(rule, Workdays()).latest_closed(as_of).prev().start
     if isinstance(rule, ItemLag):
         return as_of - timedelta(days=rule.lookback_days)
+    if isinstance(rule, MinRate):
+        return _rate_span(rule, as_of, Workdays())[0]
+    if isinstance(rule, Compound):
+        return min((h for p in rule.parts if (h := horizon(p.rule, as_of))), default=None)
     return None
 
 
@@ -266,6 +279,71 @@ def _periodic(rule: Periodic, facts: _Facts, as_of: date, policy: Policy, eviden
     else:
         reason = f"{done}；{upcoming.label}的信息应于{due}前公开"
     return _verdict("on_time", reason, facts, evidence, due=due, guessed=guessed)
+
+
+def _min_rate(rule: MinRate, facts: _Facts, as_of: date, policy: Policy, evidence: dict) -> Verdict:
+    """At least ``count`` items in the last closed working day / day / week / month... before ``as_of``."""
+    start, end, label, provisional = _rate_span(rule, as_of, policy.workdays)
+    counted = [d for d in facts.dated if start <= d.effective <= end]
+    evidence["rate_span"] = [start.isoformat(), end.isoformat()]
+    evidence["rate_count"] = len(counted)
+    guessed = end.year if provisional else None
+    if len(counted) >= rule.count:
+        reason = f"{label}发布{len(counted)}条信息，达到{rule.words()}的要求"
+        return _verdict("on_time", reason, facts, evidence, guessed=guessed)
+    opening = f"{label}仅发布{len(counted)}条信息（{rule.words()}），最新信息{_dated_words(facts.newest)}"
+    return _late(opening, end, as_of, facts, evidence, guessed)
+
+
+def _rate_span(rule: MinRate, as_of: date, workdays: Workdays) -> tuple[date, date, str, bool]:
+    """The last closed span of a rate rule before ``as_of``: (first day, last day, label, provisional)."""
+    if rule.per == "workday":
+        day, provisional = workdays.add_workdays(as_of, -1)
+        return day, day, f"{day}（工作日）", provisional
+    if rule.per == "day":
+        day = as_of - timedelta(days=1)
+        return day, day, str(day), False
+    if rule.per == "week":
+        monday = as_of - timedelta(days=as_of.weekday() + 7)
+        return monday, monday + timedelta(days=6), f"{monday}至{monday + timedelta(days=6)}这一周", False
+    period = period_of(as_of, rule.per).prev()
+    return period.start, period.end, period.label, False
+
+
+def _compound(rule: Compound, history: ColumnHistory, as_of: date, policy: Policy) -> Verdict:
+    """Judge each part on its own items (by title keywords; the general part takes the rest).
+
+    A part none of whose items the column carries is not judged: the monitor cannot tell a missing
+    sub-type item from one whose title does not name it. The worst part decides the verdict.
+    """
+    specific = [p for p in rule.parts if p.keywords]
+
+    def picks(part: Part, item: ItemFact) -> bool:
+        if part.keywords:
+            return any(k in item.title for k in part.keywords)
+        return not any(any(k in item.title for k in q.keywords) for q in specific)
+
+    judged = [(part, judge(part.rule, replace(history, items=tuple(i for i in history.items if picks(part, i))),
+                            as_of, policy)) for part in rule.parts]
+    applicable = [k for k, (_, v) in enumerate(judged) if v.state != "blank"] or [0]
+    part, worst = max((judged[k] for k in applicable), key=lambda pv: _SEVERITY.get(pv[1].state, 0))
+    label = part.applies_to or ("其他信息" if specific else "")
+    evidence = {
+        **worst.evidence, "rule": rule.words(), "kind": rule.kind,
+        "parts": [
+            {"applies_to": p.applies_to, "rule": p.rule.words(), "state": v.state, "reason": v.reason,
+             "judged": k in applicable}
+            for k, (p, v) in enumerate(judged)
+        ],
+    }
+    skipped = [p.applies_to or "其他信息" for k, (p, _) in enumerate(judged) if k not in applicable]
+    reason = (f"{label}：" if label else "") + worst.reason
+    if skipped:
+        reason += f"（本栏目未发现{'、'.join(skipped)}类信息，该项不核对）"
+    return replace(worst, reason=reason, evidence=evidence)
+
+
+_SEVERITY = {"late": 5, "broken": 4, "unreachable": 4, "blocked": 4, "unknown": 3, "due_soon": 2, "on_time": 1, "blank": 0}
 
 
 def _in_window(schedule: Schedule, period: Period, facts: _Facts) -> _Dated | None:
