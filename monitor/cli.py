@@ -110,6 +110,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cadence(args: argparse.Namespace) -> int:
+    """Read 公开时限 wording and print the rule as JSON; exit 3 when it cannot be read.
+    e.g. python -m monitor cadence "信息形成或者变更之日起20个工作日内"  ("-": read stdin)"""
+    import json
+
+    from monitor.cadence import parse_cadence
+    from monitor.cadence_rules import CadenceError, rule_from_cadence
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    cadence = parse_cadence(text)
+    result = cadence.to_json()
+    try:
+        result["words"] = rule_from_cadence(cadence).words()
+    except CadenceError:
+        pass  # unparsed, or 同上 (whose rule is the row above's)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if cadence.parsed else 3
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description="政务公开时效监测 — disclosure-timeliness monitor")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8700, help="port of the demo sites (default: 8700)")
     p.add_argument("--out", type=Path, default=Path("var/demo"), help="output folder (default: var/demo)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("cadence", help=cmd_cadence.__doc__, description=cmd_cadence.__doc__)
+    p.add_argument("text", metavar="TEXT", help="the 公开时限 wording, as a catalog gives it; - reads standard input")
+    p.set_defaults(func=cmd_cadence)
 
     p = sub.add_parser("extract", help=cmd_extract.__doc__, description=cmd_extract.__doc__)
     p.add_argument("source", nargs="?", metavar="FILE_OR_URL",

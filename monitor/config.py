@@ -314,6 +314,10 @@ class _Unreadable(Exception):
         self.field, self.text, self.reason = field, text, reason
 
 
+class _AlreadyReported(Exception):
+    """The column uses a template whose wording could not be read: reported with the template."""
+
+
 def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalog:
     def fail(where: str, msg: str) -> CatalogError:
         return CatalogError(f"{path}: {where}: {msg}")
@@ -359,6 +363,9 @@ def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalo
                 unread(where, err, f'"{uspec.slug}"')
                 above = None
                 continue
+            except _AlreadyReported:
+                above = None
+                continue
             above = reading.rule
             hints = ExtractHints(**cspec.extract.model_dump())
             columns.append(Column(uspec.slug, cspec.id, cspec.name, cspec.url, cspec.type, cspec.focus, reading.rule,
@@ -402,8 +409,8 @@ class _RuleReader:
         if isinstance(value, str):
             if value in self.templates:
                 return replace(self.templates[value], name=value)
-            if value in self.specs:  # a template whose own wording could not be read (reported already)
-                raise fail("rule", f"rule template {value!r} could not be read")
+            if value in self.specs:  # a template whose own wording could not be read: reported already
+                raise _AlreadyReported
             if value.isascii() and value.replace("_", "").isalnum():
                 known = ", ".join(sorted(self.templates)) or "none"
                 raise fail("rule", f"unknown rule template {value!r} (known: {known})")
@@ -412,7 +419,7 @@ class _RuleReader:
             if value.template not in self.specs:
                 raise fail("rule.template", f"unknown rule template {value.template!r}")
             if value.template not in self.templates:
-                raise fail("rule.template", f"rule template {value.template!r} could not be read")
+                raise _AlreadyReported
             base = self.specs[value.template].model_dump(exclude_none=True)
             override = value.model_dump(exclude_unset=True)
             if "text" in override:

@@ -145,3 +145,10 @@ class Standing:
 
 
 Rule = Union[MaxGap, Periodic, ItemLag, Standing, MinRate, Phased, Compound]
+
+
+def needs_written_dates(rule: Rule) -> bool:
+    """Whether judging the rule needs the items' written dates (成文日期), read from their own pages."""
+    if isinstance(rule, Compound):
+        return any(needs_written_dates(p.rule) for p in rule.parts)
+    return isinstance(rule, ItemLag)

@@ -31,7 +31,7 @@ from monitor.extract import (
 )
 from monitor.judge import horizon
 from monitor.outcomes import BLOCKED, BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
-from monitor.rules import ItemLag
+from monitor.rules import needs_written_dates
 from spiders import browser
 from spiders.context import context_for
 from spiders.middlewares import HostDown
@@ -256,7 +256,7 @@ class UnitSpider(scrapy.Spider):
 
     def _article_requests(self, column: Column, listing: ListPage):
         """Read the page of a new item when the rule needs its written date or the list has no date."""
-        needs_written = isinstance(column.rule, ItemLag)
+        needs_written = needs_written_dates(column.rule)
         oldest_needed = horizon(column.rule, self.ctx.as_of)
         progress = self._progress[column.id]
         limit = self.settings.getint("MONITOR_MAX_ARTICLES")
