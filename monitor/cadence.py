@@ -18,6 +18,7 @@ what it applies to (``applies_to``; None for "everything else").
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, replace
@@ -145,8 +146,9 @@ _PERIODIC = re.compile(
     r"(?:每|按|逐)(?:个)?" + _PERIOD + r""
     r"|(?P<period2>月度|季度|年度|半年度)(?:公开|公布|更新|发布)"
 )
-_ONCE_PER = re.compile(r"(?:1|一)(?P<period>年|季度?|月|半年)(?:1|一)(?:公开|次|更新|公布)")
-_PHASED = re.compile(r"逐段|阶段性|分阶段|按阶段|按进度|按项目进度|按工作进度|按照项目进度|按进展")
+_ONCE_PER = re.compile(r"(?:(?:1|一)(?P<period>年|季度?|月)|(?P<half>半年))(?:1|一)(?:公开|次|更新|公布)")
+_PHASED = re.compile(r"逐段|阶段性|分阶段|按阶段|(?:按|按照|随|根据)(?:项目|工作)?(?:进度|进展)")
+_ON_REQUEST = re.compile(r"(?:收到|受理|接到)(?:公开)?申请.*(?:答复|回复|告知)|申请.*(?:答复|回复)")
 _IMMEDIATE = re.compile(r"实时|即时|随时|立即|第一时间")
 _STANDING = re.compile(r"长期|常年|固定|常态|永久")
 _TIMELY = re.compile(r"及时")
@@ -178,6 +180,8 @@ def parse_cadence(text: str) -> Cadence:
         return Cadence("unparsed", raw, reason="空白：未填写公开时限")
     if _SAME_AS_ABOVE.match(norm):
         return Cadence("same_as_above", raw)
+    if _ON_REQUEST.search(norm):
+        return Cadence("unparsed", raw, reason="这是依申请公开的答复期限，不是主动公开的时限，请人工确认")
     alternatives = [a for a in re.split(r"/|／|或者?(?=定期|固定|即时|长期|及时|实时)", norm) if a]
     if len(alternatives) > 1:
         readings = [_parse_clauses(a, raw) for a in alternatives]
@@ -203,6 +207,8 @@ def _parse_clauses(norm: str, raw: str) -> Cadence:
             continue
         part = _parse_clause(clause, raw)
         if part is None:
+            if marked_sub and i > 0:
+                return Cadence("unparsed", raw, reason=f"“其中”之后的“{clause.strip(',、')}”未写明可识别的时限，请人工确认")
             if re.search(r"\d", clause):
                 return Cadence("unparsed", raw, reason=f"无法理解“{clause}”中的数字与时限，请人工确认")
             continue  # a clause that carries no rule ("并在门户网站公开")
@@ -247,12 +253,13 @@ def _modifiers(clause: str) -> tuple[str, dict | None, dict | None]:
 def _parse_clause(clause: str, raw: str) -> Cadence | None:
     """One clause: its rule, or None when it names none."""
     if m := _ANNUAL.search(clause):
-        day = 31 if m.group("end") else int(m.group("day"))
         month = int(m.group("month"))
-        if not (1 <= month <= 12 and 1 <= day <= 31):
+        if not 1 <= month <= 12:
             return Cadence("unparsed", raw, reason=f"日期“{m.group(0)}”不存在，请人工确认")
-        if month == 2 and m.group("end"):
-            day = 28
+        last = calendar.monthrange(2001, month)[1]  # 月底: the month's last day (February: 28)
+        day = last if m.group("end") else int(m.group("day"))
+        if not 1 <= day <= last:
+            return Cadence("unparsed", raw, reason=f"日期“{m.group(0)}”不存在，请人工确认")
         return Cadence("annual", raw, month=month, day=day, applies_to=_subject(clause[: m.start()]))
     if m := _MIN_RATE.search(clause):
         count, per = int(m.group("n")), _PER_OF[_strip_period(m.group("per"))]
@@ -274,7 +281,7 @@ def _parse_clause(clause: str, raw: str) -> Cadence | None:
         within = _span(m.group("n") or m.group("n2"), m.group("unit") or m.group("unit2"))
         return Cadence("max_gap", raw, within=within, applies_to=_subject(clause[: m.start()]))
     if m := _ONCE_PER.search(clause):  # 一年一公开: before the event shape reads 1年 as a deadline
-        return Cadence("periodic", raw, period=_PERIOD_OF[_strip_period(m.group("period"))],
+        return Cadence("periodic", raw, period=_PERIOD_OF[_strip_period(m.group("period") or m.group("half"))],
                        applies_to=_subject(clause[: m.start()]))
     if m := _EVENT.search(clause):
         return _event(m, clause, raw)
@@ -302,7 +309,7 @@ def _event(m: re.Match[str], clause: str, raw: str) -> Cadence:
     pre = m.group("pre")
     within = _span(m.group("n"), m.group("unit"))
     subject = None
-    if (cut := re.search(r"(?:应当|应|须)?(?:自(?![然治主动])|从|于|经)", pre)) and cut.start() > 0:
+    if (cut := re.search(r"(?:应当|应|须)?(?:自(?![然治主动])|从(?!事)|(?<!关|对|由|属|位|等|基)于|经(?![费济营])|在(?=收到|受理|作出|做出|批准|批复))", pre)) and cut.start() > 0:
         subject, pre = _subject(pre[: cut.start()]), pre[cut.end():]
     elif cut:
         pre = pre[cut.end():]

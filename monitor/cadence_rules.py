@@ -75,7 +75,7 @@ def keywords_of(applies_to: str | None) -> tuple[str, ...]:
     if not applies_to:
         return ()
     words = re.split(r"[、,，/和及与或]", applies_to)
-    stripped = (re.sub(r"(事项|情况|信息|内容|类|结果|工作)$", "", w.strip()) for w in words)
+    stripped = (re.sub(r"^(关于|有关|涉及)|(的)?(事项|情况|信息|内容|类|结果|工作)$|的$", "", w.strip()) for w in words)
     return tuple(w for w in stripped if len(w) >= 2)
 
 

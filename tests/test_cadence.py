@@ -225,6 +225,42 @@ def test_event_without_a_named_trigger_says_so():
     assert (c.kind, c.trigger) == ("event", "other") and "按信息形成（成文）日期起算" in c.notes[0]
 
 
+@pytest.mark.parametrize("text, applies_to, keywords", [
+    ("部门决算批复后20日内；其中三公经费决算信息自批复之日起10个工作日内", "三公经费决算信息", ("三公经费决算",)),
+    ("信息形成之日起20个工作日内；其中关于价格的信息自批准之日起5个工作日内", "关于价格的信息", ("价格",)),
+])
+def test_words_like_jingfei_and_guanyu_do_not_cut_the_sub_type(text, applies_to, keywords):
+    c = parsed(text)
+    assert c.kind == "compound" and c.parts[1].applies_to == applies_to and c.parts[1].trigger == "approval"
+    assert rule_from_cadence(c).parts[1].keywords == keywords
+
+
+@pytest.mark.parametrize("text, month, day", [("每年6月底前", 6, 30), ("每年2月底前", 2, 28), ("每年12月底前", 12, 31)])
+def test_month_end_is_the_months_last_day(text, month, day):
+    c = parsed(text)
+    assert (c.kind, c.month, c.day) == ("annual", month, day)
+
+
+@pytest.mark.parametrize("text", ["半年一次", "半年一公开", "每半年公布一次"])
+def test_half_yearly_shapes(text):
+    assert (parsed(text).kind, parsed(text).period) == ("periodic", "half_year")
+
+
+@pytest.mark.parametrize("text", ["随项目进度", "根据工作进展", "按照项目进度公开"])
+def test_more_phased_shapes(text):
+    assert parsed(text).kind == "phased"
+
+
+def test_a_reply_deadline_on_request_is_not_a_publication_rule():
+    c = parsed("收到申请之日起20个工作日内答复")
+    assert c.kind == "unparsed" and "依申请公开" in c.reason
+
+
+def test_a_sub_rule_after_qizhong_that_cannot_be_read_is_not_dropped():
+    c = parsed("信息形成之日起20个工作日内；其中，政策解读材料与政策文件同步公开")
+    assert c.kind == "unparsed" and "“政策解读材料与政策文件同步公开”" in c.reason
+
+
 def test_keywords_of_a_sub_type():
     assert keywords_of("行政许可、行政处罚事项") == ("行政许可", "行政处罚")
     assert keywords_of("财务收支情况") == ("财务收支",)
