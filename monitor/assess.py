@@ -2,16 +2,21 @@
 
 This is the glue between the store and the pure parts (``judge``, ``notices.decide``): it reads
 history, calls them, and writes what they decided, one column at a time in one transaction.
+
+Verdicts are recomputed from history on every sweep, so a provisional deadline (a year whose
+holiday arrangement was not known) is recomputed as soon as the calendar knows the year; a verdict
+that changes because of it says so in its reason and evidence (``recomputed``). A notice opened
+with a provisional rectification deadline gets its deadline recomputed too, with an audit row.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from monitor.config import Catalog, Column, Unit
-from monitor.judge import Policy, Verdict, judge
+from monitor.judge import ColumnHistory, Policy, Verdict, judge
 from monitor.notices import ActiveNotice, decide
 from monitor.store import Store
 from monitor.workdays import Workdays
@@ -33,7 +38,7 @@ def policy_for(catalog: Catalog) -> Policy:
     return Policy(
         warn_days=catalog.settings.warn_days,
         backdate_tolerance_days=catalog.settings.backdate_tolerance_days,
-        workdays=Workdays(catalog.calendar_overrides),
+        workdays=Workdays(catalog.calendar_overrides, catalog.calendar_years),
     )
 
 
@@ -49,6 +54,8 @@ def assess_unit(store: Store, catalog: Catalog, unit: Unit, as_of: date, sweep_i
             history = store.column_history(unit.slug, column.id, as_of)
             verdict = judge(column.rule, history, as_of, policy)
             previous = store.previous_verdict(unit.slug, column.id, as_of)
+            if previous and previous["provisional"] and not verdict.provisional:
+                verdict = _note_recomputed(verdict, previous, column, history, as_of, policy)
             store.save_verdict(unit.slug, column.id, as_of, verdict, column.rule.words(), sweep_id)
             action = _act_on_notice(store, catalog, column, verdict, previous["state"] if previous else None, as_of, policy, by)
         results.append(ColumnResult(column, verdict, action))
@@ -58,6 +65,8 @@ def assess_unit(store: Store, catalog: Catalog, unit: Unit, as_of: date, sweep_i
 def _act_on_notice(store: Store, catalog: Catalog, column: Column, verdict: Verdict, previous_state: str | None,
                    as_of: date, policy: Policy, by: str) -> str | None:
     row = store.active_notice(column.unit, column.id)
+    if row:
+        row = _recompute_deadline(store, catalog, row, as_of, policy, by)
     active = ActiveNotice(row["id"], row["state"], date.fromisoformat(row["deadline"])) if row else None
     action = decide(verdict.state, previous_state, active, as_of)
     if action == "open":
@@ -67,6 +76,7 @@ def _act_on_notice(store: Store, catalog: Catalog, column: Column, verdict: Verd
             "column_url": column.url,
             "last_fetch": store.last_list_fetch(column.unit, column.id, as_of),
             "deadline_provisional": provisional,
+            "rectify_workdays": catalog.settings.rectify_workdays,
         }
         store.open_notice(
             {
@@ -88,3 +98,62 @@ def _act_on_notice(store: Store, catalog: Catalog, column: Column, verdict: Verd
         store.move_notice(active.id, as_of, "overdue", by, f"整改期限{active.deadline}已过，仍{STATE_WORDS[verdict.state]}",
                           overdue_day=as_of.isoformat())
     return action
+
+
+def _note_recomputed(verdict: Verdict, previous: dict, column: Column, history: ColumnHistory, as_of: date,
+                     policy: Policy) -> Verdict:
+    """The previous verdict guessed a year's working days and this one does not: when the year's
+    arrangement (not new items) changed the deadline or the state, say so.
+
+    The guess is judged again on today's history with that year forgotten; only what differs
+    from it is the calendar's doing.
+    """
+    year = _guessed_year(previous)
+    if year is None or not policy.workdays.knows(year):
+        return verdict
+    guess = judge(column.rule, history, as_of, replace(policy, workdays=policy.workdays.forgetting(year)))
+    if not guess.provisional or (guess.due, guess.state) == (verdict.due, verdict.state):
+        return verdict
+    changes = []
+    if guess.due and verdict.due and guess.due != verdict.due:
+        changes.append(f"期限由{guess.due}改为{verdict.due}")
+    if guess.state != verdict.state:
+        changes.append(f"结论由{STATE_WORDS[guess.state]}改为{STATE_WORDS[verdict.state]}")
+    note = f"（{year}年节假日安排已公布，{'，'.join(changes) or '已按该年安排重新计算'}）"
+    recomputed = {"year": year, "old_due": guess.due and guess.due.isoformat(), "old_state": guess.state,
+                  "new_due": verdict.due and verdict.due.isoformat(), "new_state": verdict.state}
+    return replace(verdict, reason=verdict.reason + note, evidence={**verdict.evidence, "recomputed": recomputed})
+
+
+def _guessed_year(previous: dict) -> int | None:
+    """The year whose working days the previous verdict guessed (its evidence names it; else its due's year)."""
+    year = json.loads(previous["evidence"] or "{}").get("provisional_year")
+    if year:
+        return int(year)
+    return int(previous["due"][:4]) if previous["due"] else None
+
+
+def _recompute_deadline(store: Store, catalog: Catalog, row: dict, as_of: date, policy: Policy, by: str) -> dict:
+    """A notice whose rectification deadline was provisional: count it again with today's calendar.
+
+    The deadline moves (with an audit row) when it changes or stops being provisional; a notice
+    marked overdue by the guess whose real deadline has not passed goes back to open.
+    """
+    evidence = json.loads(row["evidence"] or "{}")
+    if not evidence.get("deadline_provisional"):
+        return row
+    old = date.fromisoformat(row["deadline"])
+    n = evidence.get("rectify_workdays", catalog.settings.rectify_workdays)
+    new, provisional = policy.workdays.add_workdays(date.fromisoformat(row["opened_day"]), n)
+    if provisional and new == old:
+        return row
+    if provisional:
+        why = f"整改期限按更新的{old.year}年工作日表重新计算（仍为暂计）：{old}→{new}"
+    else:
+        why = f"整改期限按{old.year}年节假日安排重新计算：{old}→{new}"
+    evidence.update(deadline_provisional=provisional, deadline_recomputed={"old": old.isoformat(), "new": new.isoformat()})
+    store.change_notice_deadline(row["id"], as_of, new, by, why,
+                                 evidence=json.dumps(evidence, ensure_ascii=False, default=str))
+    if row["state"] == "overdue" and as_of <= new:
+        store.move_notice(row["id"], as_of, "open", by, f"按重新计算的整改期限{new}，尚未逾期", overdue_day=None)
+    return store.active_notice(row["unit"], row["column_id"])

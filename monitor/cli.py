@@ -110,6 +110,52 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """The national inspection verdict (合格 / 不合格) of every unit, from the stored history.
+    e.g. python -m monitor inspect --as-of 2026-11-28 [UNIT] [--json]"""
+    import json
+
+    from monitor.inspect_site import inspect_and_store
+    from monitor.inspection import STATE_WORDS
+    from monitor.store import Store
+
+    catalog = load_catalog(args.config)
+    if args.unit and args.unit not in {u.slug for u in catalog.units}:
+        raise UsageError(f"unknown unit {args.unit!r}")
+    store = Store(args.db)
+    as_of = args.as_of or clock.today()
+    for unit in catalog.units:
+        if args.unit and unit.slug != args.unit:
+            continue
+        inspection = inspect_and_store(store, catalog, unit, as_of)
+        if args.json:
+            print(json.dumps(inspection.to_json(), ensure_ascii=False))
+            continue
+        print(printable(f"{unit.slug:<8} {unit.name}：{inspection.words()}"))
+        for indicator in inspection.indicators:
+            print(printable(f"    [{STATE_WORDS[indicator.state]}] {indicator.name}：{indicator.summary}"))
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Probe every unit's home page once (availability, 15 s limit) and store the results.
+    e.g. python -m monitor probe [--units fgw,czj]"""
+    from monitor.probe import probe_round
+    from monitor.store import Store
+
+    catalog = load_catalog(args.config)
+    units = args.units.split(",") if args.units else None
+    unknown = set(units or ()) - {u.slug for u in catalog.units}
+    if unknown:
+        raise UsageError(f"unknown unit(s): {', '.join(sorted(unknown))}")
+    records = probe_round(catalog, Store(args.db), units, timeout=args.timeout)
+    words = {"ok": "正常", "failed": "失败", "blocked": "被拦截"}
+    for r in records:
+        print(printable(f"{r['unit']:<8} {words[r['outcome']]:<4} {r['status'] or '-':<4} {r['elapsed_ms']:>6} ms "
+                        f"{r['url']} {r['error'] or ''}"))
+    return 0 if all(r["outcome"] == "ok" for r in records) else 1
+
+
 def cmd_cadence(args: argparse.Namespace) -> int:
     """Read 公开时限 wording and print the rule as JSON; exit 3 when it cannot be read.
     e.g. python -m monitor cadence "信息形成或者变更之日起20个工作日内"  ("-": read stdin)"""
@@ -127,6 +173,47 @@ def cmd_cadence(args: argparse.Namespace) -> int:
         pass  # unparsed, or 同上 (whose rule is the row above's)
     print(json.dumps(result, ensure_ascii=False))
     return 0 if cadence.parsed else 3
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    """Turn a standard catalog spreadsheet (.xlsx or .csv) into rule templates; exit 3 when some rows
+    could not be converted.  e.g. python -m monitor catalog import 财政预决算标准目录.xlsx"""
+    from monitor.catalog_import import import_catalog, report_csv, summary, templates_toml, write_text
+
+    result = import_catalog(args.file)
+    out = args.out or Path(args.file.stem + ".templates.toml")
+    write_text(out, templates_toml(result), "templates")
+    lines = summary(result) + [f"规则模板：{out.resolve()}"]
+    if args.report:
+        write_text(args.report, report_csv(result), "report", encoding="utf-8-sig")  # Excel reads it as UTF-8
+        lines.append(f"待确认清单：{args.report.resolve()}")
+    print(printable("\n".join(lines)))
+    return 3 if result.unconverted else 0
+
+
+def cmd_calendar_show(args: argparse.Namespace) -> int:
+    """Print a year's working days: where they come from, days off, make-up working days, the count.
+    e.g. python -m monitor calendar show 2027"""
+    from monitor.assess import policy_for
+    from monitor.calendar_file import year_summary
+
+    catalog = load_catalog(args.config)
+    workdays = policy_for(catalog).workdays
+    lines = year_summary(workdays, args.year)
+    if catalog.calendar_file and not workdays.knows(args.year):
+        lines.insert(1, f"（节假日文件 {catalog.calendar_file} 未收录{args.year}年）")
+    print(printable("\n".join(lines)))
+    return 0
+
+
+def cmd_calendar_check(args: argparse.Namespace) -> int:
+    """Validate a calendar file (holiday arrangements filled from the State Council's notices).
+    e.g. python -m monitor calendar check holidays.toml"""
+    from monitor.calendar_file import file_summary, load_calendar_file
+
+    years = load_calendar_file(args.file)
+    print(printable("\n".join(file_summary(years) + [f"{args.file}：有效，共{len(years)}年"])))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,6 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("var/demo"), help="output folder (default: var/demo)")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("inspect", help=cmd_inspect.__doc__, description=cmd_inspect.__doc__)
+    _common(p)
+    p.add_argument("unit", nargs="?", help="a unit slug (default: all)")
+    p.add_argument("--json", action="store_true", help="one JSON object per unit, with every figure and item")
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("probe", help=cmd_probe.__doc__, description=cmd_probe.__doc__)
+    p.add_argument("--db", type=Path, default=None, help="database file (default: $MONITOR_DB or var/monitor.db)")
+    p.add_argument("--config", type=Path, default=None, help="catalog file")
+    p.add_argument("--units", help="comma-separated unit slugs (default: all)")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds before a probe fails (national rule: 15)")
+    p.set_defaults(func=cmd_probe)
+
     p = sub.add_parser("cadence", help=cmd_cadence.__doc__, description=cmd_cadence.__doc__)
     p.add_argument("text", metavar="TEXT", help="the 公开时限 wording, as a catalog gives it; - reads standard input")
     p.set_defaults(func=cmd_cadence)
@@ -177,7 +277,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, default=None,
                    help="catalog file for --column (default: $MONITOR_CONFIG, ./catalog.toml, else the demo catalog)")
     p.set_defaults(func=cmd_extract)
+
+    catalog = sub.add_parser("catalog", help="work on catalog files (公开目录)")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    p = catalog_commands.add_parser("import", help=cmd_catalog_import.__doc__, description=cmd_catalog_import.__doc__)
+    p.add_argument("file", type=Path, metavar="FILE", help="the standard catalog (基层政务公开标准目录), .xlsx or .csv")
+    p.add_argument("--out", type=Path, default=None,
+                   help="the rule templates to write (default: FILE's name + .templates.toml, in this folder)")
+    p.add_argument("--report", type=Path, default=None, metavar="FILE.csv",
+                   help="also write the rows that could not be converted to this CSV file")
+    p.set_defaults(func=cmd_catalog_import)
+
+    calendar = sub.add_parser("calendar", help="working days (工作日): holiday arrangements and calendar files")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    p = calendar_commands.add_parser("show", help=cmd_calendar_show.__doc__, description=cmd_calendar_show.__doc__)
+    p.add_argument("year", type=_year, metavar="YEAR")
+    p.add_argument("--config", type=Path, default=None,
+                   help="catalog file naming the calendar file (default: $MONITOR_CONFIG, ./catalog.toml, else the "
+                        "demo catalog; without one: $MONITOR_CALENDAR)")
+    p.set_defaults(func=cmd_calendar_show)
+    p = calendar_commands.add_parser("check", help=cmd_calendar_check.__doc__, description=cmd_calendar_check.__doc__)
+    p.add_argument("file", type=Path, metavar="FILE", help="a calendar file (see docs/catalog.md)")
+    p.set_defaults(func=cmd_calendar_check)
     return parser
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and 1900 <= int(text) <= 2200):
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

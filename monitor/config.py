@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -21,8 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from monitor.cadence import parse_cadence
 from monitor.cadence_rules import CadenceError, Defaults, rule_from_cadence
+from monitor.calendar_file import load_calendar_file
 from monitor.errors import CatalogError
+from monitor.tomlfile import read_toml
+from monitor.inspection import PRESETS
 from monitor.rules import ItemLag, MaxGap, MinRate, Periodic, Phased, Rule, Span, Standing
+from monitor.workdays import YearDays
 
 COLUMN_TYPES = ("首页", "动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
 RULE_KINDS = ("max_gap", "periodic", "item_lag", "standing", "min_rate", "phased")
@@ -128,12 +131,19 @@ class SettingsSpec(_Strict):
 
 
 class CalendarSpec(_Strict):
+    file: str | None = None  # a calendar file (monitor.calendar_file), relative to the catalog's folder
     overrides: dict[date, Literal["workday", "holiday"]] = {}
+
+
+class InspectionSpec(_Strict):
+    # silence allowed per column type before the national check counts a column as not updated
+    presets: dict[Literal[COLUMN_TYPES], SpanSpec] = {}  # type: ignore[valid-type]
 
 
 class CatalogSpec(_Strict):
     monitor: SettingsSpec = SettingsSpec()
     calendar: CalendarSpec = CalendarSpec()
+    inspection: InspectionSpec = InspectionSpec()
     rules: dict[str, RuleSpec] = {}
     units: list[UnitSpec] = Field(min_length=1)
 
@@ -225,6 +235,9 @@ class Catalog:
     settings: Settings
     units: tuple[Unit, ...]
     calendar_overrides: dict[date, bool] = field(default_factory=dict)
+    calendar_years: dict[int, YearDays] = field(default_factory=dict)  # the calendar file's years
+    calendar_file: Path | None = None
+    inspection_presets: dict[str, Span] = field(default_factory=lambda: dict(PRESETS))
 
     def unit(self, slug: str) -> Unit:
         for unit in self.units:
@@ -247,18 +260,7 @@ def default_catalog_path() -> Path:
 
 def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
     path = Path(path) if path else default_catalog_path()
-    try:
-        raw_bytes = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from None
-    try:
-        text = raw_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path}: the file is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
+    raw_bytes, text, raw = read_toml(path, "catalog")
     try:
         spec = CatalogSpec.model_validate(raw)
     except ValidationError as exc:
@@ -376,6 +378,7 @@ def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalo
                            "(python -m monitor cadence \"TEXT\" shows how a phrase is read):\n" + "\n".join(unreadable))
 
     overrides = {d: kind == "workday" for d, kind in spec.calendar.overrides.items()}
+    calendar_file = calendar_path(path, spec.calendar)
     return Catalog(
         path=path,
         digest=hashlib.sha256(raw_bytes).hexdigest(),
@@ -383,7 +386,18 @@ def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalo
         settings=settings,
         units=tuple(units),
         calendar_overrides=overrides,
+        calendar_years=load_calendar_file(calendar_file) if calendar_file else {},
+        calendar_file=calendar_file,
+        inspection_presets={**PRESETS, **{t: Span(s.n, s.unit) for t, s in spec.inspection.presets.items()}},
     )
+
+
+def calendar_path(catalog_path: Path, spec: CalendarSpec) -> Path | None:
+    """The calendar file: the catalog's ``[calendar] file`` (relative to its folder), else ``$MONITOR_CALENDAR``."""
+    if spec.file:
+        return catalog_path.parent / spec.file
+    env = os.environ.get("MONITOR_CALENDAR")
+    return Path(env) if env else None
 
 
 def _line_of(text: str, phrase: str, anchor: str) -> int:

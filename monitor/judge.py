@@ -440,6 +440,7 @@ def _verdict(
         note = f"{guessed}年节假日安排未公布，按周一至周五（除元旦、劳动节、国庆）暂计"
         reason = f"{reason}（{note}）"
         evidence["provisional_note"] = note
+        evidence["provisional_year"] = guessed
     newest = facts.newest.item if facts.newest else None
     return Verdict(state, due, days_late, late_since, newest, guessed is not None, reason, evidence)
 

@@ -96,3 +96,22 @@ def m0002_learned_browser(db: Database) -> None:
         alter table fetches add column rendered integer not null default 0;
         """
     )
+
+
+@MIGRATIONS(name="0003_inspection")
+def m0003_inspection(db: Database) -> None:
+    """Availability probes of each unit's site, and the national inspection verdict per unit and day."""
+    db.executescript(
+        """
+        create table probes (
+            id integer primary key, unit text not null, url text not null, day text not null,
+            at text not null, outcome text not null, status integer, elapsed_ms integer, error text
+        );
+        create index probes_by_unit_day on probes(unit, day);
+        create table inspections (
+            unit text not null, day text not null, result text not null, words text, indicators text,
+            catalog_digest text, computed_at text,
+            primary key (unit, day)
+        );
+        """
+    )

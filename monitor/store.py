@@ -311,6 +311,13 @@ class Store:
         self.db["notices"].update(notice_id, {"state": new_state, "updated_at": clock.stamp(), **fields})
         self._audit(notice_id, day.isoformat(), old, new_state, by, why)
 
+    def change_notice_deadline(self, notice_id: int, day: date, deadline: date, by: str, why: str,
+                               **fields: Any) -> None:
+        """Move a notice's rectification deadline (its state stays; the audit row says why)."""
+        state = self.db["notices"].get(notice_id)["state"]
+        self.db["notices"].update(notice_id, {"deadline": deadline.isoformat(), "updated_at": clock.stamp(), **fields})
+        self._audit(notice_id, day.isoformat(), state, state, by, why)
+
     def _audit(self, notice_id: int, day: str, old: str | None, new: str, by: str, why: str) -> None:
         self.db["notice_events"].insert(
             {"notice_id": notice_id, "day": day, "at": clock.stamp(), "old_state": old, "new_state": new, "by": by, "why": why}
@@ -355,6 +362,42 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+    # ------------------------------------------------------------ national inspection
+
+    def add_probes(self, records: list[dict[str, Any]]) -> None:
+        """Availability probes: unit, url, day (Asia/Shanghai), at (with zone), outcome ok|failed|blocked..."""
+        with self.atomic():
+            self.db["probes"].insert_all(records)
+
+    def probe_days(self, unit: str, start: date, end: date) -> list[dict[str, Any]]:
+        """Per day between `start` and `end`: probes, failed and blocked ones."""
+        return self._rows(
+            "select day, count(*) as total, sum(outcome = 'failed') as failed, sum(outcome = 'blocked') as blocked"
+            " from probes where unit = ? and day between ? and ? group by day order by day",
+            [unit, start.isoformat(), end.isoformat()],
+        )
+
+    def save_inspection(self, unit: str, day: date, result: str, words: str, indicators: list[dict[str, Any]],
+                        catalog_digest: str) -> None:
+        with self.atomic():
+            self.db["inspections"].upsert(
+                {"unit": unit, "day": day.isoformat(), "result": result, "words": words,
+                 "indicators": json.dumps(indicators, ensure_ascii=False, default=str),
+                 "catalog_digest": catalog_digest, "computed_at": clock.stamp()},
+                pk=("unit", "day"),
+            )
+
+    def inspections(self, day: date) -> list[dict[str, Any]]:
+        """The latest inspection verdict on or before `day` of every unit."""
+        rows = self._rows(
+            "select i.* from inspections i where i.day = ("
+            " select max(day) from inspections where unit = i.unit and day <= ?) order by i.unit",
+            [day.isoformat()],
+        )
+        for row in rows:
+            row["indicators"] = json.loads(row["indicators"] or "[]")
+        return rows
 
 
 def _alive(pid: int | None) -> bool:

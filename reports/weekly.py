@@ -20,11 +20,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from monitor import clock
 from monitor.assess import STATE_WORDS
 from monitor.config import Catalog
+from monitor.inspection import STATE_WORDS as INDICATOR_STATE_WORDS
 from monitor.judge import CONTENT_STATES, MONITOR_STATES
 from monitor.notices import FINE, LAGGING
 from monitor.store import Store
 
 NOTICE_WORDS = {"open": "督办中", "overdue": "逾期未整改", "rectified": "已整改"}
+INSPECTION_COLUMNS = ("availability", "home", "columns", "backdated")
 
 
 def safe_url(value: str | None) -> str | None:
@@ -40,6 +42,7 @@ def _env() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["state_words"] = lambda s: STATE_WORDS.get(s or "unknown", s)
     env.filters["notice_words"] = lambda s: NOTICE_WORDS.get(s, s)
+    env.filters["indicator_words"] = lambda s: INDICATOR_STATE_WORDS.get(s, s)
     env.filters["pct"] = lambda x: "—" if x is None else f"{x * 100:.1f}%"
     return env
 
@@ -107,7 +110,22 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
         "active_notices": sorted(active.values(), key=lambda n: (n["deadline"], n["unit"])),
         "notices": notices,
         "backdated": _backdated(current),
+        "inspections": _inspections(store, catalog, as_of),
     }
+
+
+def _inspections(store: Store, catalog: Catalog, as_of: date) -> list[dict[str, Any]]:
+    """The national inspection verdict of each unit (latest on or before as_of), units without one last."""
+    stored = {r["unit"]: r for r in store.inspections(as_of)}
+    rows = []
+    for unit in catalog.units:
+        row = stored.get(unit.slug)
+        indicators = {i["key"]: i for i in row["indicators"]} if row else {}
+        rows.append({"slug": unit.slug, "name": unit.name, "result": row["result"] if row else None,
+                     "words": row["words"] if row else "尚未评估", "day": row["day"] if row else None,
+                     "indicators": [indicators.get(key) for key in INSPECTION_COLUMNS]})
+    order = {"fail": 0, "incomplete": 1, "pass": 2, None: 3}
+    return sorted(rows, key=lambda r: (order[r["result"]], r["slug"]))
 
 
 def _notices_as_of(store: Store, as_of: date, configured: set[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""When a unit's crawl ends: judge its columns, print its verdicts (ad hoc checks), close the sweep.
+"""When a unit's crawl ends: judge its columns and the unit (national indicators), print the verdicts
+(ad hoc checks), close the sweep.
 
 Judgement itself lives in monitor.assess; this extension only calls it at the right moment,
 so ``scrapy crawl <unit>`` and ``monitor sweep`` judge the same way.
@@ -11,6 +12,7 @@ import sys
 from scrapy import signals
 
 from monitor.assess import STATE_WORDS, assess_unit
+from monitor.inspect_site import inspect_and_store
 from monitor.notices import LAGGING
 from monitor.terminal import printable
 from spiders.context import context_for
@@ -32,6 +34,7 @@ class SweepBookkeeping:
         results = assess_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, ctx.sweep_id, columns,
                               by="adhoc" if ctx.adhoc else "sweep")
         late = sum(r.verdict.state in LAGGING for r in results)
+        inspection = inspect_and_store(ctx.store, ctx.catalog, spider.unit, ctx.as_of)
         if ctx.adhoc:
             ctx.store.finish_sweep(ctx.sweep_id, "finished" if reason == "finished" else "failed",
                                    units_done=1, columns_checked=len(results), columns_late=late,
@@ -41,6 +44,7 @@ class SweepBookkeeping:
             for r in results:
                 print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason,
                                           r.notice_action))
+            print(printable(f"  国家检查指标：{inspection.words()}"))
             sys.stdout.flush()
         ctx.store.close()
         progress = self.crawler.settings.getbool("MONITOR_PROGRESS")

