@@ -150,3 +150,11 @@ def test_sweep_refuses_a_catalog_with_unreadable_wording_and_writes_nothing(tmp_
                           timeout=120)
     assert done.returncode == 2 and "依法公开" in done.stderr and "line " in done.stderr
     assert not db.exists()
+
+
+def test_inspection_presets_can_be_overridden_per_column_type(tmp_path):
+    text = WORDED + '\n[inspection.presets]\n"动态要闻" = { n = 12, unit = "day" }\n'
+    presets = load(tmp_path, text).inspection_presets
+    assert presets["动态要闻"] == Span(12, "day") and presets["人事"] == Span(12, "month")
+    with pytest.raises(CatalogError, match="inspection"):
+        load(tmp_path, WORDED + '\n[inspection.presets]\n"动态" = { n = 12, unit = "day" }\n')

@@ -151,6 +151,9 @@ def test_report_lists_late_columns_and_health(demo_run, tmp_path):
         if exp["state"] in ("late", "blank"):
             assert f'data-unit="{unit}" data-column="{column}"' in html
     assert 'id="health"' in html and "rsj" in html
+    # the national inspection verdict per unit, with the indicator that failed
+    assert 'id="inspection"' in html and '<tr data-unit="swj" data-result="fail">' in html
+    assert "不合格（网站可用性）" in html and "不合格（发稿日期真实性）" in html
     assert "<script" not in html  # a static page: nothing runs
     assert (tmp_path / "report" / "notices.html").exists()
 
@@ -253,4 +256,6 @@ def test_national_inspection_verdict_of_every_unit_follows_the_scenario(demo_run
         if "fail" in {i["state"] for i in indicators.values()}:
             assert rows[unit.spec.slug]["result"] == "fail" and rows[unit.spec.slug]["words"].startswith("不合格")
     assert json.loads(rows["swj"]["indicators"])[0]["figures"]["failed"] == 40  # 2 stalled days x 20 probes
-    assert "国家检查指标" in demo_run.output or True
+    results = [r["result"] for r in rows.values()]
+    assert (f"国家检查指标：合格 {results.count('pass')} 个单位，不合格 {results.count('fail')} 个，"
+            f"暂无法判定 {results.count('incomplete')} 个") in demo_run.output

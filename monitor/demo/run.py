@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
 from monitor.demo.server import DemoServer
-from monitor.inspection import PROBE_DAYS, PROBES_PER_DAY
 from monitor.demo.world import DemoWorld
+from monitor.inspection import PROBE_DAYS, PROBES_PER_DAY
 
 
 def prepare(end: date, days: int, port: int, out: Path) -> tuple[DemoWorld, Path, Path]:
@@ -77,6 +78,9 @@ def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/
           f"{len(rows)} 个栏目；逾期/空白 {late} 个，监测异常 {health} 个；累计督办 {len(notices)} 件"
           f"（督办中 {sum(n['state'] == 'open' for n in notices)}，逾期未整改 {sum(n['state'] == 'overdue' for n in notices)}，"
           f"已整改 {sum(n['state'] == 'rectified' for n in notices)}）")
+    verdicts = Counter(r["result"] for r in store.inspections(end))
+    print(f"国家检查指标：合格 {verdicts['pass']} 个单位，不合格 {verdicts['fail']} 个，暂无法判定 {verdicts['incomplete']} 个"
+          "（python -m monitor inspect 看各项指标）")
     print(f"周报：{report_path.resolve()}")
     print(f"督办清单：{(report_path.parent / 'notices.html').resolve()}")
     print(f"数据库：{db.resolve()}（可用 sqlite-utils 或 Datasette 打开，表结构见 docs/schema.md）")
