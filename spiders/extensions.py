@@ -44,7 +44,7 @@ class SweepBookkeeping:
             for r in results:
                 print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason,
                                           r.notice_action))
-            print(printable(f"  国家检查指标：{inspection.words()}"))
+            print(printable(f"国家检查指标：{inspection.words()}"))
             sys.stdout.flush()
         ctx.store.close()
         progress = self.crawler.settings.getbool("MONITOR_PROGRESS")

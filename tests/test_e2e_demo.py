@@ -176,6 +176,7 @@ def test_adhoc_crawl_prints_verdicts_and_checks_one_column(demo_run, tmp_path):
     fgw_columns = next(u for u in demo_run.world.units if u.slug == "fgw")
     assert len([line for line in full.stdout.splitlines() if line.startswith("  ")]) == len(fgw_columns.columns)
     assert "按时" in full.stdout
+    assert "国家检查指标：" in full.stdout  # the unit's national inspection verdict, after its columns
 
 
 def test_demo_prints_progress_summary_and_where_the_report_is(demo_run):
