@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import one_unit_catalog, serve_loopback, sweep_cli
 
 SITE = "127.0.0.23"
+WALL_SITE = "127.0.0.26"  # its own host: a firewall is tried in the browser once per host, whichever column asks first
 ITEMS = [("关于印发2026年重点工作安排的通知", "2026-11-25"), ("市卫健委召开安全生产专题会议", "2026-11-20"),
          ("关于开展健康义诊活动的通知", "2026-11-12")]
 LIST_HTML = "<ul class='list'>" + "".join(
@@ -57,14 +58,14 @@ class Site(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def site():
-    with serve_loopback(Site, SITE) as port:
+    with serve_loopback(Site, SITE, WALL_SITE) as port:
         yield port
 
 
 def test_chromium_fallback_learns_js_lists_and_passes_what_a_browser_passes(site, tmp_path):
     base = f"http://{SITE}:{site}"
     catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
-        ("gzdt", "工作动态", f"{base}/js/"), ("tzgg", "通知公告", f"{base}/guarded/"), ("wall", "防护墙后", f"{base}/wall/"),
+        ("gzdt", "工作动态", f"{base}/js/"), ("tzgg", "通知公告", f"{base}/guarded/"), ("wall", "防护墙后", f"http://{WALL_SITE}:{site}/wall/"),
     ])
     db = tmp_path / "monitor.db"
     sweep_cli(catalog, db, "2026-11-27")
