@@ -18,8 +18,9 @@ from datetime import date
 from monitor.config import Catalog, Column, Unit
 from monitor.judge import ColumnHistory, Policy, Verdict, judge
 from monitor.notices import ActiveNotice, decide
+from monitor.policy import policy_for
+from monitor.review import raise_draft
 from monitor.store import Store
-from monitor.workdays import Workdays
 
 STATE_WORDS = {
     "on_time": "按时", "due_soon": "临近期限", "late": "逾期", "blank": "空白栏目",
@@ -31,15 +32,7 @@ STATE_WORDS = {
 class ColumnResult:
     column: Column
     verdict: Verdict
-    notice_action: str | None  # 'open' | 'rectify' | 'overdue' | None
-
-
-def policy_for(catalog: Catalog) -> Policy:
-    return Policy(
-        warn_days=catalog.settings.warn_days,
-        backdate_tolerance_days=catalog.settings.backdate_tolerance_days,
-        workdays=Workdays(catalog.calendar_overrides, catalog.calendar_years),
-    )
+    notice_action: str | None  # 'draft' | 'withdraw_draft' | 'rectify' | 'overdue' | None
 
 
 def assess_unit(store: Store, catalog: Catalog, unit: Unit, as_of: date, sweep_id: int | None,
@@ -64,30 +57,19 @@ def assess_unit(store: Store, catalog: Catalog, unit: Unit, as_of: date, sweep_i
 
 def _act_on_notice(store: Store, catalog: Catalog, column: Column, verdict: Verdict, previous_state: str | None,
                    as_of: date, policy: Policy, by: str) -> str | None:
-    row = store.active_notice(column.unit, column.id)
-    if row:
+    row = store.active_notice(column.unit, column.id, "lateness")
+    if row and row["state"] != "draft":  # a draft's deadline is counted when it is issued
         row = _recompute_deadline(store, catalog, row, as_of, policy, by)
     active = ActiveNotice(row["id"], row["state"], date.fromisoformat(row["deadline"])) if row else None
     action = decide(verdict.state, previous_state, active, as_of)
-    if action == "open":
-        deadline, provisional = policy.workdays.add_workdays(as_of, catalog.settings.rectify_workdays)
-        evidence = {
-            **verdict.evidence,
-            "column_url": column.url,
-            "last_fetch": store.last_list_fetch(column.unit, column.id, as_of),
-            "deadline_provisional": provisional,
-            "rectify_workdays": catalog.settings.rectify_workdays,
-        }
-        store.open_notice(
-            {
-                "unit": column.unit, "column_id": column.id, "opened_day": as_of.isoformat(),
-                "deadline": deadline.isoformat(), "days_late_at_open": verdict.days_late,
-                "rule_words": column.rule.words(), "reason": verdict.reason,
-                "evidence": json.dumps(evidence, ensure_ascii=False, default=str),
-            },
-            by=by,
-            why=f"连续两次检查为{STATE_WORDS[verdict.state]}：{verdict.reason}",
-        )
+    if action == "draft":
+        evidence = {**verdict.evidence, "last_fetch": store.last_list_fetch(column.unit, column.id, as_of)}
+        raise_draft(store, catalog, column, "lateness", verdict.reason, evidence, as_of, by, days_late=verdict.days_late,
+                    why=f"连续两次检查为{STATE_WORDS[verdict.state]}：{verdict.reason}")
+    elif action == "withdraw_draft":
+        why = f"尚未发布，栏目已恢复正常，无需督办：{verdict.reason}"
+        store.move_notice(active.id, as_of, "withdrawn", by, why, withdrawn_day=as_of.isoformat(),
+                          withdraw_reason="发布前栏目已恢复正常")
     elif action == "rectify":
         late_fix = as_of > active.deadline
         store.move_notice(
@@ -155,5 +137,5 @@ def _recompute_deadline(store: Store, catalog: Catalog, row: dict, as_of: date, 
     store.change_notice_deadline(row["id"], as_of, new, by, why,
                                  evidence=json.dumps(evidence, ensure_ascii=False, default=str))
     if row["state"] == "overdue" and as_of <= new:
-        store.move_notice(row["id"], as_of, "open", by, f"按重新计算的整改期限{new}，尚未逾期", overdue_day=None)
+        store.move_notice(row["id"], as_of, "issued", by, f"按重新计算的整改期限{new}，尚未逾期", overdue_day=None)
     return store.active_notice(row["unit"], row["column_id"])

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from monitor import clock
+from monitor import clock, notices_cli
 from monitor.config import load_catalog
 from monitor.errors import MonitorError, UsageError
 from monitor.store import default_db_path
@@ -38,14 +38,59 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the weekly HTML report and the notice list.  e.g. python -m monitor report --out var/report"""
+    """Write the weekly HTML report, the notice list and the public board.  e.g. python -m monitor report --out var/report"""
     from monitor.store import Store
+    from reports.board import build_board
     from reports.weekly import build_weekly
 
     catalog = load_catalog(args.config)
     store = Store(args.db)
     path = build_weekly(store, catalog, args.as_of or clock.today(), args.out)
+    board = build_board(store, catalog, args.as_of or clock.today(), args.out)
     print(f"周报：{path.resolve()}")
+    print(f"督办公告栏：{board.resolve()}")
+    return 0
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    """Write the public notice board (政务公开督办公告): board.html and its Atom feed board.atom, publishable
+    as they are.  e.g. python -m monitor board --out var/board"""
+    from monitor.store import Store
+    from reports.board import build_board
+
+    catalog = load_catalog(args.config)
+    path = build_board(Store(args.db), catalog, args.as_of or clock.today(), args.out)
+    print(f"督办公告栏：{path.resolve()}")
+    print(f"订阅（Atom）：{(path.parent / 'board.atom').resolve()}")
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    """Tell units and the office of their notices (issued, deadline near, overdue, escalated) through apprise:
+    queue what is due as of --as-of, send what is pending, list what failed.  e.g. python -m monitor notify"""
+    from monitor.notify import deliver, queue_for_day, report_lines
+    from monitor.store import Store
+
+    catalog = load_catalog(args.config)
+    store = Store(args.db)
+    if args.retry_failed:
+        print(f"重新发送已放弃的通知 {store.retry_failed_deliveries()} 条")
+    queued = queue_for_day(store, catalog, args.as_of or clock.today())
+    attempts = deliver(store, catalog)
+    print(printable("\n".join(report_lines(store, queued, attempts))))
+    return 1 if any(a.status in ("pending", "failed") for a in attempts) else 0
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """Build (or rebuild) a notice's evidence pack: the fetches' WARC records, a screenshot of the column
+    page, the manifest, SHA256SUMS.  e.g. python -m monitor evidence 12 [--no-screenshot]"""
+    from monitor.evidence import build_pack, describe
+    from monitor.store import Store
+
+    catalog = load_catalog(args.config)
+    store = Store(args.db)
+    folder = build_pack(store, catalog, args.notice_id, out_root=args.out, screenshot=not args.no_screenshot)
+    print(printable("\n".join(describe(folder))))
     return 0
 
 
@@ -67,20 +112,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         state = row["state"] or "unknown"
         print(printable(f"{row['unit']:<8} {row['column_id']:<12} {STATE_WORDS.get(state, state):<6} {state:<11} "
                         f"{row['day'] or '-':<10} {row['reason'] or '尚未检查'}"))
-    return 0
-
-
-def cmd_notices(args: argparse.Namespace) -> int:
-    """List notices (公开督办).  e.g. python -m monitor notices --state open"""
-    from monitor.store import Store
-    from reports.weekly import NOTICE_WORDS
-
-    store = Store(args.db)
-    for n in store.notices(args.unit):
-        if args.state and n["state"] != args.state:
-            continue
-        print(printable(f"#{n['id']:<4} {n['unit']:<8} {n['column_id']:<12} {NOTICE_WORDS.get(n['state'], n['state']):<6} "
-                        f"督办 {n['opened_day']} 期限 {n['deadline']} {n['reason']}"))
     return 0
 
 
@@ -194,7 +225,7 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
 def cmd_calendar_show(args: argparse.Namespace) -> int:
     """Print a year's working days: where they come from, days off, make-up working days, the count.
     e.g. python -m monitor calendar show 2027"""
-    from monitor.assess import policy_for
+    from monitor.policy import policy_for
     from monitor.calendar_file import year_summary
 
     catalog = load_catalog(args.config)
@@ -231,16 +262,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("var/report"), help="output folder (default: var/report)")
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("board", help=cmd_board.__doc__, description=cmd_board.__doc__)
+    _common(p)
+    p.add_argument("--out", type=Path, default=Path("var/board"), help="output folder (default: var/board)")
+    p.set_defaults(func=cmd_board)
+
+    p = sub.add_parser("notify", help=cmd_notify.__doc__, description=cmd_notify.__doc__)
+    _common(p)
+    p.add_argument("--retry-failed", action="store_true", help="give the messages given up on a new round of attempts")
+    p.set_defaults(func=cmd_notify)
+
+    p = sub.add_parser("evidence", help=cmd_evidence.__doc__, description=cmd_evidence.__doc__)
+    p.add_argument("notice_id", type=int, metavar="NOTICE_ID", help="the notice's number (python -m monitor notices)")
+    p.add_argument("--db", type=Path, default=None, help="database file (default: $MONITOR_DB or var/monitor.db)")
+    p.add_argument("--config", type=Path, default=None, help="catalog file")
+    p.add_argument("--out", type=Path, default=None, help="folder to hold notice-N/ (default: evidence/ next to the database)")
+    p.add_argument("--no-screenshot", action="store_true", help="skip the screenshot (no Chromium)")
+    p.set_defaults(func=cmd_evidence)
+
     p = sub.add_parser("status", help=cmd_status.__doc__)
     _common(p)
     p.add_argument("unit", nargs="?", help="a unit slug (default: all)")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("notices", help=cmd_notices.__doc__)
-    _common(p)
-    p.add_argument("--unit", help="only this unit")
-    p.add_argument("--state", choices=["open", "overdue", "rectified"], help="only notices in this state")
-    p.set_defaults(func=cmd_notices)
+    notices_cli.add_parser(sub, _common)
 
     p = sub.add_parser("demo", help=cmd_demo.__doc__)
     _common(p)

@@ -109,6 +109,7 @@ class UnitSpec(_Strict):
     slug: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     name: str = Field(min_length=1)
     site: str
+    contacts: list[str] = []  # apprise URLs (mailto://, dingtalk://, wecom://, json://) told of its notices
     columns: list[ColumnSpec] = Field(min_length=1)
 
     @field_validator("site")
@@ -127,12 +128,30 @@ class SettingsSpec(_Strict):
     backdate_tolerance_days: int = Field(default=2, ge=0, le=60)
     timely_workdays: int = Field(default=20, ge=1, le=365)  # 及时 / 即时 with no number
     phased_gap_months: int = Field(default=3, ge=1, le=36)  # 逐段 with no gap
+    # faked and hollow disclosure (monitor.signals, docs/supervision.md)
+    burst_min_items: int = Field(default=5, ge=2, le=100)  # 一阵风: this many items ...
+    burst_within_days: int = Field(default=3, ge=1, le=30)  # ... appearing within this many days ...
+    burst_silence_days: int = Field(default=30, ge=7, le=366)  # ... after this long without any
+    empty_body_chars: int = Field(default=30, ge=1, le=2000)  # a body with fewer letters is empty (no attachment)
+    inspection_days: tuple[date, ...] = ()  # announced inspections: a burst in the 14 days before one is named so
     contact: str = ""
 
 
 class CalendarSpec(_Strict):
     file: str | None = None  # a calendar file (monitor.calendar_file), relative to the catalog's folder
     overrides: dict[date, Literal["workday", "holiday"]] = {}
+
+
+class NoticesSpec(_Strict):
+    auto_issue: list[str] = []  # rule template names whose lateness notices issue without review; "*": all
+    remind_days: int = Field(default=2, ge=0, le=30)  # tell the unit this many days before its deadline
+    office: list[str] = []  # apprise URLs of the disclosure office, told of every issued / overdue notice
+    board_url: str | None = None  # where board.html is published (monitor.notify links each message to it)
+
+    @field_validator("board_url")
+    @classmethod
+    def _board_url_is_http(cls, v: str | None) -> str | None:
+        return _http_url(v) if v is not None else None
 
 
 class InspectionSpec(_Strict):
@@ -144,6 +163,7 @@ class CatalogSpec(_Strict):
     monitor: SettingsSpec = SettingsSpec()
     calendar: CalendarSpec = CalendarSpec()
     inspection: InspectionSpec = InspectionSpec()
+    notices: NoticesSpec = NoticesSpec()
     rules: dict[str, RuleSpec] = {}
     units: list[UnitSpec] = Field(min_length=1)
 
@@ -197,6 +217,7 @@ class Unit:
     name: str
     site: str
     columns: tuple[Column, ...]
+    contacts: tuple[str, ...] = ()  # apprise URLs told of the unit's notices
 
     def column(self, column_id: str) -> Column:
         for col in self.columns:
@@ -224,7 +245,20 @@ class Settings:
     backdate_tolerance_days: int = 2
     timely_workdays: int = 20
     phased_gap_months: int = 3
+    burst_min_items: int = 5
+    burst_within_days: int = 3
+    burst_silence_days: int = 30
+    empty_body_chars: int = 30
+    inspection_days: tuple[date, ...] = ()
     contact: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    auto_issue: tuple[str, ...] = ()
+    remind_days: int = 2
+    office: tuple[str, ...] = ()
+    board_url: str | None = None  # the published board.html (reports.board), linked from messages and the feed
 
 
 @dataclass(frozen=True)
@@ -238,6 +272,7 @@ class Catalog:
     calendar_years: dict[int, YearDays] = field(default_factory=dict)  # the calendar file's years
     calendar_file: Path | None = None
     inspection_presets: dict[str, Span] = field(default_factory=lambda: dict(PRESETS))
+    notices: NoticeSettings = field(default_factory=lambda: NoticeSettings())
 
     def unit(self, slug: str) -> Unit:
         for unit in self.units:
@@ -372,7 +407,12 @@ def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalo
             hints = ExtractHints(**cspec.extract.model_dump())
             columns.append(Column(uspec.slug, cspec.id, cspec.name, cspec.url, cspec.type, cspec.focus, reading.rule,
                                   reading.name, hints, reading.wording, reading.retention, reading.display_window))
-        units.append(Unit(uspec.slug, uspec.name, uspec.site, tuple(columns)))
+        units.append(Unit(uspec.slug, uspec.name, uspec.site, tuple(columns), tuple(uspec.contacts)))
+    kinds = {*RULE_KINDS, "compound"}
+    for name in spec.notices.auto_issue:
+        if name != "*" and name not in spec.rules and name not in kinds:
+            raise fail("[notices], field 'auto_issue'", f"{name!r} is neither a rule template nor a rule kind "
+                       f"({', '.join(sorted(kinds))}) nor \"*\"")
     if unreadable:
         raise CatalogError(f"{path}: {len(unreadable)} 公开时限 wording(s) could not be read; fix or rephrase them "
                            "(python -m monitor cadence \"TEXT\" shows how a phrase is read):\n" + "\n".join(unreadable))
@@ -389,6 +429,8 @@ def _build(path: Path, raw_bytes: bytes, text: str, spec: CatalogSpec) -> Catalo
         calendar_years=load_calendar_file(calendar_file) if calendar_file else {},
         calendar_file=calendar_file,
         inspection_presets={**PRESETS, **{t: Span(s.n, s.unit) for t, s in spec.inspection.presets.items()}},
+        notices=NoticeSettings(tuple(spec.notices.auto_issue), spec.notices.remind_days, tuple(spec.notices.office),
+                               spec.notices.board_url),
     )
 
 

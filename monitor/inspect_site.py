@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from monitor.assess import policy_for
+from monitor.policy import policy_for
 from monitor.config import Catalog, Unit
 from monitor.inspection import PROBE_DAYS, ColumnStanding, Inspection, ProbeDay, inspect_unit
 from monitor.store import Store

@@ -455,12 +455,21 @@ def _evidence(rule: Rule, facts: _Facts, as_of: date) -> dict[str, Any]:
         "undated": facts.undated,
         "undated_unread": facts.unread,
         "newest": _item_json(facts.newest) if facts.newest else None,
-        "backdated": [
-            {**_item_json(d), "absent_on": d.absent_on.isoformat()} for d in facts.dated if d.absent_on
-        ],
+        "backdated": _backdated_json(facts),
         "future_dated": [_fact_json(i) for i in facts.future],
         "site_change_days": [d.isoformat() for d in facts.site_changes],
     }
+
+
+def backdated_items(history: ColumnHistory, as_of: date, tolerance: int) -> list[dict[str, Any]]:
+    """The column's items suspected back-dated on ``as_of``, as a verdict's evidence lists them (``backdated``),
+    whatever the rule: a compound rule's verdict carries only its worst part's evidence."""
+    items = [i for i in history.items if i.first_seen <= as_of]
+    return _backdated_json(_facts(items, history, as_of, tolerance))
+
+
+def _backdated_json(facts: _Facts) -> list[dict[str, Any]]:
+    return [{**_item_json(d), "absent_on": d.absent_on.isoformat()} for d in facts.dated if d.absent_on]
 
 
 def _item_json(dated: _Dated) -> dict[str, Any]:

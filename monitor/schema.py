@@ -115,3 +115,98 @@ def m0003_inspection(db: Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS(name="0004_notice_lifecycle")
+def m0004_notice_lifecycle(db: Database) -> None:
+    """Notices go through a review step: draft → issued → rectified / overdue → escalated → closed, or
+    withdrawn. A notice has a kind (lateness, or a faked-disclosure signal), so one column can carry a
+    lateness notice and a back-dating one at once. Notices opened before this step were issued at once:
+    they become 'issued' (their audit rows keep saying 'open', as written then)."""
+    db.executescript(
+        """
+        alter table notices add column kind text not null default 'lateness';
+        alter table notices add column issued_day text;
+        alter table notices add column issued_by text;
+        alter table notices add column escalated_day text;
+        alter table notices add column escalation_level text;
+        alter table notices add column closed_day text;
+        alter table notices add column withdrawn_day text;
+        alter table notices add column withdraw_reason text;
+        alter table notices add column internal_note text;
+        alter table notices add column catalog_digest text;
+        update notices set state = 'issued', issued_day = opened_day where state = 'open';
+        update notices set issued_day = opened_day where issued_day is null;
+        drop index one_active_notice_per_column;
+        create unique index one_active_notice_per_column_kind on notices(unit, column_id, kind)
+            where state in ('draft', 'issued', 'overdue', 'escalated');
+        """
+    )
+
+
+@MIGRATIONS(name="0005_evidence")
+def m0005_evidence(db: Database) -> None:
+    """The evidence behind a notice: where each fetch's raw response sits in the sweep's WARC file, with
+    its body's SHA-256; and the files of each notice's evidence pack (WARC extract, screenshot, manifest)."""
+    db.executescript(
+        """
+        alter table fetches add column warc_file text;
+        alter table fetches add column warc_offset integer;
+        alter table fetches add column sha256 text;
+        create table evidence_files (
+            id integer primary key, notice_id integer not null references notices(id), kind text not null,
+            path text not null, sha256 text, bytes integer, created_at text
+        );
+        create index evidence_files_by_notice on evidence_files(notice_id);
+        """
+    )
+
+
+@MIGRATIONS(name="0006_deliveries")
+def m0006_deliveries(db: Database) -> None:
+    """Messages telling a unit and the office of a notice (monitor.notify, through apprise): one row per
+    notice, event and target, queued once, sent with retries. ``target`` is the apprise URL with its
+    secrets masked (the real URL stays in the catalog and is looked up again when sending)."""
+    db.executescript(
+        """
+        create table deliveries (
+            id integer primary key, notice_id integer not null references notices(id), event text not null,
+            recipient text not null, target text not null, channel text, day text not null,
+            status text not null default 'pending', attempts integer not null default 0, last_error text,
+            next_attempt_at text, created_at text not null, last_attempt_at text, sent_at text,
+            subject text not null, body text not null,
+            unique (notice_id, event, target)
+        );
+        create index deliveries_due on deliveries(status, next_attempt_at);
+        """
+    )
+
+
+@MIGRATIONS(name="0007_signals")
+def m0007_signals(db: Database) -> None:
+    """Faked and hollow disclosure (假公开, 一阵风, 为公开而公开): the facts the detectors need and what they found.
+
+    ``item_changes``: a known item's listed published date or title changing between sweeps, and an item
+    ceasing to be listed (``field`` 'listed', '1' → '0', after a full check that covered its date) or coming
+    back ('0' → '1'). ``items`` gains what its own page showed: body length, a hash of the normalised body
+    text (the same document re-posted under another address), attachments or images. ``signals``: one row
+    per column, day and kind, with the items behind it and the draft notice it raised."""
+    db.executescript(
+        """
+        create table item_changes (
+            id integer primary key, unit text not null, column_id text not null, url text not null,
+            day text not null, field text not null, old text, new text
+        );
+        create index item_changes_by_column on item_changes(unit, column_id, url);
+        alter table items add column body_chars integer;
+        alter table items add column body_sha256 text;
+        alter table items add column body_attachments integer;
+        create table signals (
+            id integer primary key, unit text not null, column_id text not null, day text not null,
+            kind text not null, summary text not null, detail text, items text, notice_id integer,
+            found_at text,
+            unique (unit, column_id, day, kind)
+        );
+        create index signals_by_day on signals(day);
+        """
+    )

@@ -21,6 +21,7 @@ from monitor import clock
 from monitor.config import Catalog
 from monitor.judge import CheckFact, ColumnHistory, ItemFact, Verdict
 from monitor.schema import MIGRATIONS
+from monitor.signals import Change, IssuedNotice, ItemRecord, Signal
 
 
 def default_db_path() -> Path:
@@ -127,12 +128,22 @@ class Store:
         with self.atomic():
             self.db["checks"].upsert(record, pk=("sweep_id", "unit", "column_id"))
             if record["outcome"] == "ok" and record.get("oldest_date"):
-                # items in the range this check covered but no longer listed
-                self.db.execute(
-                    "update items set still_listed = 0 where unit = ? and column_id = ? and last_seen < ?"
-                    " and published >= ?",
-                    [record["unit"], record["column_id"], record["day"], record["oldest_date"]],
-                )
+                self._mark_unlisted(record["unit"], record["column_id"], record["day"], record["oldest_date"])
+
+    def _mark_unlisted(self, unit: str, column_id: str, day: str, oldest: str) -> None:
+        """After a full successful check: items it did not list although their (listed) date is newer than the
+        oldest date it read are no longer listed; each is kept as a change. An item as old as that may sit on
+        the next page, which was not read: absence is no evidence there."""
+        gone = self._rows(
+            "select id, url from items where unit = ? and column_id = ? and last_seen < ? and published > ?"
+            " and coalesce(still_listed, 1) = 1 and published_source != 'article'",
+            [unit, column_id, day, oldest],
+        )
+        for row in gone:
+            self.db["items"].update(row["id"], {"still_listed": 0})
+        self.db["item_changes"].insert_all(
+            [{"unit": unit, "column_id": column_id, "url": r["url"], "day": day, "field": "listed", "old": "1",
+              "new": "0"} for r in gone])
 
     def save_items(self, unit: str, column_id: str, day: date, sweep_id: int, items: list[dict[str, Any]]) -> None:
         """Upsert the items one list page showed: new ones get first_seen, known ones last_seen."""
@@ -140,12 +151,13 @@ class Store:
         with self.atomic():
             for item in items:
                 existing = self._rows(
-                    "select id, published, published_source, last_seen from items"
+                    "select id, title, published, published_source, last_seen, still_listed from items"
                     " where unit = ? and column_id = ? and url = ?",
                     [unit, column_id, item["url"]],
                 )
                 if existing:
                     row = existing[0]
+                    self._note_changes(unit, column_id, day, row, item)
                     update = {"last_seen": max(day.isoformat(), row["last_seen"]), "still_listed": 1,
                               "title": item["title"]}
                     if item.get("published") and (row["published"] is None or row["published_source"] == "url"):
@@ -162,10 +174,33 @@ class Store:
                         }
                     )
 
+    def _note_changes(self, unit: str, column_id: str, day: date, row: dict[str, Any], item: dict[str, Any]) -> None:
+        """A known item listed again: keep its coming back to the list, and each change of its listed published
+        date or title. The stored published date stays the first one claimed (what the judge counts); a date
+        guessed from the URL, or read from the item's own page, is not a listed date to compare."""
+        changes = []
+        if row["still_listed"] == 0:
+            changes.append(("listed", "0", "1"))
+        new = item.get("published")
+        if new and row["published"] and row["published_source"] not in ("url", "article") \
+                and item.get("published_source") != "url":
+            last = self._rows(
+                "select new from item_changes where unit = ? and column_id = ? and url = ? and field = 'published'"
+                " order by id desc limit 1", [unit, column_id, item["url"]])
+            listed = last[0]["new"] if last else row["published"]
+            if new != listed:
+                changes.append(("published", listed, new))
+        if " ".join((item["title"] or "").split()) != " ".join((row["title"] or "").split()):
+            changes.append(("title", row["title"], item["title"]))
+        self.db["item_changes"].insert_all(
+            [{"unit": unit, "column_id": column_id, "url": item["url"], "day": day.isoformat(), "field": f,
+              "old": old, "new": new} for f, old, new in changes])
+
     def save_article_dates(self, unit: str, column_id: str, url: str, published: str | None, written: str | None,
-                           candidates: list[list[str]], conflict: bool) -> None:
-        """Dates read from an item's own page. The list's published date stays when it had one; a date
-        guessed from the URL gives way to the page's own."""
+                           candidates: list[list[str]], conflict: bool, body_chars: int | None = None,
+                           body_sha256: str | None = None, body_attachments: int | None = None) -> None:
+        """Dates read from an item's own page, and what its body held (``monitor.extract.read_body``). The
+        list's published date stays when it had one; a date guessed from the URL gives way to the page's own."""
         rows = self._rows("select id, published, published_source from items where unit = ? and column_id = ? and url = ?",
                           [unit, column_id, url])
         if not rows:
@@ -173,6 +208,7 @@ class Store:
         update: dict[str, Any] = {
             "written": written, "written_source": "article" if written else "",
             "date_evidence": json.dumps({"candidates": candidates, "conflict": conflict}, ensure_ascii=False),
+            "body_chars": body_chars, "body_sha256": body_sha256, "body_attachments": body_attachments,
         }
         if published and (rows[0]["published"] is None or rows[0]["published_source"] == "url"):
             update.update(published=published, published_source="article")
@@ -294,17 +330,31 @@ class Store:
 
     # ------------------------------------------------------------ notices
 
-    def active_notice(self, unit: str, column_id: str) -> dict[str, Any] | None:
+    def active_notice(self, unit: str, column_id: str, kind: str = "lateness") -> dict[str, Any] | None:
+        """The column's notice of ``kind`` still in play (draft, issued, overdue, escalated), if any."""
         rows = self._rows(
-            "select * from notices where unit = ? and column_id = ? and state in ('open', 'overdue')", [unit, column_id]
+            "select * from notices where unit = ? and column_id = ? and kind = ?"
+            " and state in ('draft', 'issued', 'overdue', 'escalated')", [unit, column_id, kind]
         )
         return rows[0] if rows else None
 
-    def open_notice(self, record: dict[str, Any], by: str, why: str) -> int:
+    def draft_notice(self, record: dict[str, Any], by: str, why: str) -> int:
         at = clock.stamp()
-        pk = int(self.db["notices"].insert({**record, "state": "open", "opened_at": at, "updated_at": at}).last_pk)
-        self._audit(pk, record["opened_day"], None, "open", by, why)
+        pk = int(self.db["notices"].insert({**record, "state": "draft", "opened_at": at, "updated_at": at}).last_pk)
+        self._audit(pk, record["opened_day"], None, "draft", by, why)
         return pk
+
+    def notice(self, notice_id: int) -> dict[str, Any] | None:
+        rows = self._rows(
+            "select n.*, u.name as unit_name, c.name as column_name, c.url as column_url from notices n"
+            " join units u on u.slug = n.unit join columns c on c.unit = n.unit and c.id = n.column_id where n.id = ?",
+            [notice_id],
+        )
+        return rows[0] if rows else None
+
+    def notice_history(self, notice_id: int) -> list[dict[str, Any]]:
+        """The notice's audit trail, oldest first."""
+        return self._rows("select * from notice_events where notice_id = ? order by id", [notice_id])
 
     def move_notice(self, notice_id: int, day: date, new_state: str, by: str, why: str, **fields: Any) -> None:
         old = self.db["notices"].get(notice_id)["state"]
@@ -323,14 +373,22 @@ class Store:
             {"notice_id": notice_id, "day": day, "at": clock.stamp(), "old_state": old, "new_state": new, "by": by, "why": why}
         )
 
-    def notices(self, unit: str | None = None) -> list[dict[str, Any]]:
+    def notices(self, unit: str | None = None, state: str | None = None, since: date | None = None,
+                until: date | None = None) -> list[dict[str, Any]]:
+        """Notices newest first; optionally of one unit, in one state, or drafted between two days."""
+        where, params = [], []
+        for clause, value in (("n.unit = ?", unit), ("n.state = ?", state), ("n.opened_day >= ?", since),
+                              ("n.opened_day <= ?", until)):
+            if value is not None:
+                where.append(clause)
+                params.append(value.isoformat() if isinstance(value, date) else value)
         sql = (
-            "select n.*, u.name as unit_name, c.name as column_name from notices n"
+            "select n.*, u.name as unit_name, c.name as column_name, c.url as column_url from notices n"
             " join units u on u.slug = n.unit join columns c on c.unit = n.unit and c.id = n.column_id"
-            + (" where n.unit = ?" if unit else "")
+            + (" where " + " and ".join(where) if where else "")
             + " order by n.opened_day desc, n.id desc"
         )
-        return self._rows(sql, [unit] if unit else [])
+        return self._rows(sql, params)
 
     def notice_events(self, start: date, end: date) -> list[dict[str, Any]]:
         return self._rows(
@@ -398,6 +456,185 @@ class Store:
         for row in rows:
             row["indicators"] = json.loads(row["indicators"] or "[]")
         return rows
+
+    # ---- evidence: what a notice's evidence pack (monitor.evidence) reads and registers
+
+    def notice_for_evidence(self, notice_id: int) -> dict[str, Any] | None:
+        """The notice with its unit's and column's configuration as last recorded."""
+        rows = self._rows(
+            "select n.*, u.name as unit_name, u.site as unit_site, c.name as column_name, c.url as column_url,"
+            " c.type as column_type, c.rule_name, c.rule_kind, c.rule_words as column_rule_words from notices n"
+            " join units u on u.slug = n.unit join columns c on c.unit = n.unit and c.id = n.column_id where n.id = ?",
+            [notice_id],
+        )
+        return rows[0] if rows else None
+
+    def evidence_fetches(self, unit: str, column_id: str, days: list[date], until: str | None) -> list[dict[str, Any]]:
+        """The column's list/endpoint fetches in sweeps judging `days`, made no later than `until` (a timestamp)."""
+        marks = ", ".join("?" for _ in days)
+        return self._rows(
+            "select f.*, s.as_of, s.kind as sweep_kind, s.catalog_digest from fetches f join sweeps s on s.id = f.sweep_id"
+            f" where f.unit = ? and f.column_id = ? and f.kind in ('list', 'endpoint') and s.as_of in ({marks})"
+            " and (? is null or f.fetched_at <= ?) order by f.id",
+            [unit, column_id, *(d.isoformat() for d in days), until, until],
+        )
+
+    def archived_article_fetches(self, unit: str, column_id: str, urls: list[str], until: str | None) -> list[dict[str, Any]]:
+        """The latest archived fetch of each of these article pages, made no later than `until`."""
+        if not urls:
+            return []
+        marks = ", ".join("?" for _ in urls)
+        return self._rows(
+            "select f.*, s.as_of, s.kind as sweep_kind, s.catalog_digest from fetches f join sweeps s on s.id = f.sweep_id"
+            f" where f.id in (select max(id) from fetches where unit = ? and column_id = ? and kind = 'article'"
+            f" and warc_file is not null and url in ({marks}) and (? is null or fetched_at <= ?) group by url)"
+            " order by f.id",
+            [unit, column_id, *urls, until, until],
+        )
+
+    def items_as_of(self, unit: str, column_id: str, day: date) -> list[dict[str, Any]]:
+        """Every item the column had shown by `day`, newest published first, with where each date came from."""
+        return self._rows(
+            "select url, title, published, published_source, written, written_source, date_evidence, first_seen"
+            " from items where unit = ? and column_id = ? and first_seen <= ?"
+            " order by published is null, published desc, id desc",
+            [unit, column_id, day.isoformat()],
+        )
+
+    def catalog_version(self, digest: str) -> dict[str, Any] | None:
+        rows = self._rows("select digest, path, loaded_at from catalog_versions where digest = ?", [digest])
+        return rows[0] if rows else None
+
+    def save_evidence_files(self, notice_id: int, files: list[dict[str, Any]]) -> None:
+        """The files of the notice's evidence pack (kind, path relative to the db folder, sha256, bytes),
+        replacing those of an earlier build."""
+        at = clock.stamp()
+        with self.atomic():
+            self.db.execute("delete from evidence_files where notice_id = ?", [notice_id])
+            self.db["evidence_files"].insert_all({"notice_id": notice_id, "created_at": at, **f} for f in files)
+
+    def evidence_files(self, notice_id: int) -> list[dict[str, Any]]:
+        return self._rows("select * from evidence_files where notice_id = ? order by id", [notice_id])
+
+    def notices_without_evidence(self, day: date) -> list[int]:
+        """Notices opened on `day` that have no evidence pack yet."""
+        return [r["id"] for r in self._rows(
+            "select id from notices where opened_day = ? and id not in (select notice_id from evidence_files)"
+            " order by id", [day.isoformat()])]
+
+    def evidence_packs(self) -> dict[int, str]:
+        """Notice id → its pack's folder (the manifest's folder, relative to the db folder unless absolute)."""
+        return {r["notice_id"]: os.path.dirname(r["path"]) for r in self._rows(
+            "select notice_id, path from evidence_files where kind = 'manifest'")}
+
+    # ---- signals: faked and hollow disclosure (monitor.signals finds them, monitor.detect stores them)
+
+    def signal_items(self, unit: str, as_of: date) -> list[ItemRecord]:
+        """Every item of the unit first seen by `as_of`, with its changes up to then (oldest first)."""
+        changes: dict[tuple[str, str], list[Change]] = {}
+        for r in self._rows("select column_id, url, day, field, old, new from item_changes where unit = ? and day <= ?"
+                            " order by id", [unit, as_of.isoformat()]):
+            changes.setdefault((r["column_id"], r["url"]), []).append(
+                Change(date.fromisoformat(r["day"]), r["field"], r["old"], r["new"]))
+        return [
+            ItemRecord(r["column_id"], r["url"], r["title"] or "", _d(r["published"]), date.fromisoformat(r["first_seen"]),
+                       date.fromisoformat(r["last_seen"] or r["first_seen"]), bool(r["article_read"]), r["body_chars"],
+                       r["body_sha256"], r["body_attachments"], tuple(changes.get((r["column_id"], r["url"]), ())))
+            for r in self._rows(
+                "select column_id, url, title, published, first_seen, last_seen, date_evidence is not null as article_read,"
+                " body_chars, body_sha256, body_attachments from items where unit = ? and first_seen <= ? order by id",
+                [unit, as_of.isoformat()])
+        ]
+
+    def issued_notices(self, unit: str, column_id: str, as_of: date) -> list[IssuedNotice]:
+        """The column's notices (any kind) issued by `as_of`: published, so the unit knew of them."""
+        return [IssuedNotice(r["id"], r["kind"], date.fromisoformat(r["issued_day"])) for r in self._rows(
+            "select id, kind, issued_day from notices where unit = ? and column_id = ? and issued_day is not null"
+            " and issued_day <= ? order by issued_day", [unit, column_id, as_of.isoformat()])]
+
+    def signalled_keys(self, unit: str, column_id: str, kind: str) -> set[str]:
+        """The keys of the items already signalled for this column and kind."""
+        keys: set[str] = set()
+        for r in self._rows("select items from signals where unit = ? and column_id = ? and kind = ?",
+                            [unit, column_id, kind]):
+            keys.update(i.get("key", "") for i in json.loads(r["items"] or "[]"))
+        return keys
+
+    def save_signal(self, signal: Signal) -> int:
+        """Keep a signal; one row per column, day and kind: a second finding that day adds its items."""
+        day = signal.day.isoformat()
+        rows = self._rows("select id, items from signals where unit = ? and column_id = ? and day = ? and kind = ?",
+                          [signal.unit, signal.column, day, signal.kind])
+        items = (json.loads(rows[0]["items"] or "[]") if rows else []) + signal.items
+        record = {"unit": signal.unit, "column_id": signal.column, "day": day, "kind": signal.kind,
+                  "summary": signal.summary, "detail": json.dumps(signal.figures, ensure_ascii=False, default=str),
+                  "items": json.dumps(items, ensure_ascii=False, default=str), "found_at": clock.stamp()}
+        if rows:
+            self.db["signals"].update(rows[0]["id"], record)
+            return int(rows[0]["id"])
+        return int(self.db["signals"].insert(record).last_pk)
+
+    def link_signal_notice(self, signal_id: int, notice_id: int | None) -> None:
+        self.db["signals"].update(signal_id, {"notice_id": notice_id})
+
+    def signals_between(self, start: date, end: date, unit: str | None = None) -> list[dict[str, Any]]:
+        """Signals found between two days (of one unit), with names and their draft notice's state."""
+        rows = self._rows(
+            "select s.*, u.name as unit_name, c.name as column_name, c.url as column_url, n.state as notice_state"
+            " from signals s join units u on u.slug = s.unit join columns c on c.unit = s.unit and c.id = s.column_id"
+            " left join notices n on n.id = s.notice_id where s.day between ? and ?"
+            + (" and s.unit = ?" if unit else "") + " order by s.day, s.unit, s.column_id, s.kind",
+            [start.isoformat(), end.isoformat()] + ([unit] if unit else []),
+        )
+        for row in rows:
+            row["detail"] = json.loads(row["detail"] or "{}")
+            row["items"] = json.loads(row["items"] or "[]")
+        return rows
+
+    # ---- board and deliveries: the public board (reports.board) reads notices() and notice_events();
+    # ---- the messages telling units of their notices (monitor.notify) are kept here
+
+    def queue_delivery(self, record: dict[str, Any]) -> int | None:
+        """Queue one message; None when the same (notice, event, target) was queued before: each once."""
+        keys = ("notice_id", "event", "recipient", "target", "channel", "day", "created_at", "subject", "body")
+        cursor = self.db.execute(
+            f"insert or ignore into deliveries ({', '.join(keys)}, status, attempts)"
+            f" values ({', '.join('?' for _ in keys)}, 'pending', 0)", [record[k] for k in keys])
+        return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+
+    def due_deliveries(self, now: str) -> list[dict[str, Any]]:
+        """Pending messages whose time has come (never tried, or their retry is due), oldest first."""
+        return self._rows(
+            "select * from deliveries where status = 'pending' and (next_attempt_at is null or next_attempt_at <= ?)"
+            " order by id", [now])
+
+    def claim_delivery(self, delivery_id: int, now: str, until: str) -> bool:
+        """Take a due message for one sender until `until` (another process running `notify` skips it)."""
+        cursor = self.db.execute(
+            "update deliveries set next_attempt_at = ? where id = ? and status = 'pending'"
+            " and (next_attempt_at is null or next_attempt_at <= ?)", [until, delivery_id, now])
+        return cursor.rowcount == 1
+
+    def record_delivery(self, delivery_id: int, **fields: Any) -> None:
+        """An attempt's outcome: status, attempts, last_error, next_attempt_at, last_attempt_at, sent_at."""
+        self.db["deliveries"].update(delivery_id, fields)
+
+    def deliveries(self, status: str | None = None, notice_id: int | None = None) -> list[dict[str, Any]]:
+        """Messages (of one status, or one notice), with the notice's unit and column, oldest first."""
+        where, params = [], []
+        for clause, value in (("d.status = ?", status), ("d.notice_id = ?", notice_id)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        return self._rows(
+            "select d.*, n.unit, n.column_id from deliveries d join notices n on n.id = d.notice_id"
+            + (" where " + " and ".join(where) if where else "") + " order by d.id", params)
+
+    def retry_failed_deliveries(self) -> int:
+        """Give every message given up on ('failed') a new round of attempts; how many."""
+        cursor = self.db.execute(
+            "update deliveries set status = 'pending', attempts = 0, next_attempt_at = null where status = 'failed'")
+        return cursor.rowcount
 
 
 def _alive(pid: int | None) -> bool:

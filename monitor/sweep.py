@@ -8,6 +8,7 @@ several in a row (the demo's simulated days), then the process ends.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -82,10 +83,15 @@ async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, unit
 def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Sequence[str] | None = None,
                progress: bool = True, before_day: Callable[[date], None] | None = None,
                after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None,
-               log_level: str | None = None, simulated: bool = False) -> list[SweepSummary]:
+               log_level: str | None = None, simulated: bool = False, evidence: bool = True,
+               notify: bool = True) -> list[SweepSummary]:
     """Run one sweep per day, in order, in this process's reactor. Call once per process.
 
     A day to come is refused (a crawl reads today's pages), except in a simulated world (the demo).
+    After each day's crawls, the evidence packs of the notices opened that day are built (with
+    `evidence`) in a worker thread: Playwright's sync API cannot run in the reactor's event loop.
+    Then (with `notify`, and only when the catalog names contacts or an office) the messages due that
+    day are queued and sent (monitor.notify), in a worker thread too: apprise's sending blocks.
     """
     unknown = set(units or ()) - {u.slug for u in catalog.units}
     if unknown:
@@ -94,6 +100,9 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
         for day in days:
             clock.not_in_future(day)
     from scrapy.crawler import AsyncCrawlerProcess
+
+    from monitor.evidence import build_packs_after_sweep
+    from monitor.notify import notify_after_sweep
 
     settings = base_settings(catalog, db_path, progress, log_level)
     process = AsyncCrawlerProcess(settings)
@@ -107,6 +116,10 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
                     before_day(day)
                 summary = await crawl_sweep(process, catalog, db_path, day, units)
                 summaries.append(summary)
+                if evidence:
+                    await asyncio.to_thread(build_packs_after_sweep, db_path, catalog, day)
+                if notify:
+                    await asyncio.to_thread(notify_after_sweep, db_path, catalog, day)
                 if after_day:
                     result = after_day(summary)
                     if result is not None:

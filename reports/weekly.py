@@ -8,6 +8,7 @@ escaped; only http(s) URLs ever become links). It also writes the notice list (n
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,10 +23,12 @@ from monitor.assess import STATE_WORDS
 from monitor.config import Catalog
 from monitor.inspection import STATE_WORDS as INDICATOR_STATE_WORDS
 from monitor.judge import CONTENT_STATES, MONITOR_STATES
-from monitor.notices import FINE, LAGGING
+from monitor.notices import ACTIVE, FINE, LAGGING
+from monitor.notices import KIND_WORDS as NOTICE_KIND_WORDS
+from monitor.notices import STATE_WORDS as NOTICE_STATE_WORDS
 from monitor.store import Store
 
-NOTICE_WORDS = {"open": "督办中", "overdue": "逾期未整改", "rectified": "已整改"}
+NOTICE_WORDS = NOTICE_STATE_WORDS
 INSPECTION_COLUMNS = ("availability", "home", "columns", "backdated")
 
 
@@ -42,6 +45,7 @@ def _env() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["state_words"] = lambda s: STATE_WORDS.get(s or "unknown", s)
     env.filters["notice_words"] = lambda s: NOTICE_WORDS.get(s, s)
+    env.filters["kind_words"] = lambda s: NOTICE_KIND_WORDS.get(s, s)
     env.filters["indicator_words"] = lambda s: INDICATOR_STATE_WORDS.get(s, s)
     env.filters["pct"] = lambda x: "—" if x is None else f"{x * 100:.1f}%"
     return env
@@ -79,10 +83,12 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
             unit.monitor_side += 1
 
     notices = _notices_as_of(store, as_of, configured)
-    active = {(n["unit"], n["column_id"]): n for n in notices if n["state"] in ("open", "overdue")}
+    _attach_evidence(store, notices)
+    active = {(n["unit"], n["column_id"]): n for n in notices if n["state"] in ACTIVE}
     latest = {}
-    for n in notices:  # newest first: keep the first per column
-        latest.setdefault((n["unit"], n["column_id"]), n)
+    for n in notices:  # newest first: keep the first lateness notice per column
+        if n["kind"] == "lateness":
+            latest.setdefault((n["unit"], n["column_id"]), n)
     lagging = [dict(r, notice=latest.get((r["unit"], r["column_id"]))) for r in current if r["state"] in LAGGING]
     lagging.sort(key=lambda r: (-(r["days_late"] or 0), r["unit"], r["column_id"]))
     health = [r for r in current if (r["state"] or "unknown") in MONITOR_STATES]
@@ -95,7 +101,9 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
     events = defaultdict(list)
     for e in store.notice_events(start, as_of):
         if e["notice_id"] in by_notice:
-            events[e["new_state"]].append(dict(by_notice[e["notice_id"]], event=e))
+            state = "issued" if e["new_state"] == "open" else e["new_state"]  # audit rows from before review
+            if e["old_state"] != e["new_state"]:  # a deadline recount is not a move
+                events[state].append(dict(by_notice[e["notice_id"]], event=e))
 
     judged = sum(u.judged for u in units.values())
     on_time = sum(u.on_time for u in units.values())
@@ -106,10 +114,12 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
         "judged": judged, "rate": on_time / judged if judged else None,
         "current_counts": Counter(r["state"] or "unknown" for r in current),
         "lagging": lagging, "health": health,
-        "opened": events["open"], "rectified": events["rectified"], "overdue": events["overdue"],
+        "drafted": events["draft"], "opened": events["issued"], "rectified": events["rectified"],
+        "overdue": events["overdue"], "escalated": events["escalated"], "withdrawn": events["withdrawn"],
         "active_notices": sorted(active.values(), key=lambda n: (n["deadline"], n["unit"])),
         "notices": notices,
         "backdated": _backdated(current),
+        "signals": _signals(store, configured, start, as_of),
         "inspections": _inspections(store, catalog, as_of),
     }
 
@@ -132,7 +142,7 @@ def _notices_as_of(store: Store, as_of: date, configured: set[tuple[str, str]]) 
     """Notices as they stood on as_of (state from the audit trail), so a past week's report can be rebuilt."""
     state: dict[int, str] = {}
     for event in store.notice_events(date.min, as_of):
-        state[event["notice_id"]] = event["new_state"]
+        state[event["notice_id"]] = "issued" if event["new_state"] == "open" else event["new_state"]
     out = []
     for n in store.notices():
         if (n["unit"], n["column_id"]) in configured and n["id"] in state:
@@ -142,6 +152,12 @@ def _notices_as_of(store: Store, as_of: date, configured: set[tuple[str, str]]) 
                     n[field_name] = None
             out.append(n)
     return out
+
+
+def _signals(store: Store, configured: set[tuple[str, str]], start: date, as_of: date) -> list[dict[str, Any]]:
+    """The week's faked-disclosure signals (monitor.signals) with their items, newest first."""
+    rows = [r for r in store.signals_between(start, as_of) if (r["unit"], r["column_id"]) in configured]
+    return sorted(rows, key=lambda r: (r["day"], r["unit"], r["column_id"], r["kind"]), reverse=True)
 
 
 def _backdated(current: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -158,7 +174,41 @@ def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     data = gather(store, catalog, as_of)
     env = _env()
+    _copy_evidence(store, data["notices"], out_dir, env)
     (out_dir / "notices.html").write_text(env.get_template("notices.html.j2").render(**data), encoding="utf-8")
     path = out_dir / "index.html"
     path.write_text(env.get_template("weekly.html.j2").render(**data), encoding="utf-8")
     return path
+
+
+# ---- evidence packs (monitor.evidence): linked from each notice, copied into the report folder
+
+
+def _attach_evidence(store: Store, notices: list[dict[str, Any]]) -> None:
+    """Each notice's pack (``evidence_pack``: its folder from evidence_files, relative to the db folder) and
+    the report's link to its copy (``evidence``), or None when it has no pack."""
+    packs = store.evidence_packs()
+    for n in notices:
+        folder = packs.get(n["id"])
+        present = folder is not None and (store.path.parent / folder / "manifest.json").exists()
+        n["evidence_pack"] = folder if present else None
+        n["evidence"] = f"evidence/notice-{n['id']}/index.html" if present else None
+
+
+def _copy_evidence(store: Store, notices: list[dict[str, Any]], out_dir: Path, env: Environment) -> None:
+    """Copy each linked pack into ``out_dir/evidence/notice-<id>/`` with a page that shows it, so the report
+    folder stands alone: publishable as it is and readable offline. Packs of notices this report does not
+    list (left by an earlier report in the same folder) are removed: the folder shows what the report shows."""
+    linked = {f"notice-{n['id']}" for n in notices if n.get("evidence_pack")}
+    for old in (out_dir / "evidence").glob("notice-*"):
+        if old.name not in linked and old.is_dir():
+            shutil.rmtree(old)
+    for n in notices:
+        if not n.get("evidence_pack"):
+            continue
+        dest = out_dir / "evidence" / f"notice-{n['id']}"
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(store.path.parent / n["evidence_pack"], dest)
+        manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+        (dest / "index.html").write_text(env.get_template("evidence.html.j2").render(m=manifest), encoding="utf-8")

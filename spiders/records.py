@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from monitor.warc import Exchange
+
 
 @dataclass
 class FetchRecord:
@@ -24,6 +26,7 @@ class FetchRecord:
     outcome: str  # ok | unreachable | blocked | not_found | broken
     detail: str = ""
     rendered: bool = False  # read through Chromium
+    raw: Exchange | None = field(default=None, repr=False)  # status, headers, body: for the WARC file, not SQLite
 
 
 @dataclass
@@ -60,6 +63,9 @@ class ArticleDates:
     written: str | None
     candidates: list[list[str]]
     conflict: bool
+    body_chars: int | None = None  # letters and digits of its body text; None: unknown (monitor.extract.read_body)
+    body_sha256: str | None = None  # hash of the normalised body text: the same document under another address
+    body_attachments: int | None = None  # attachment links, images and frames: a body of attachments only is not empty
 
 
 @dataclass

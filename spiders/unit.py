@@ -3,8 +3,9 @@
 A spider only fetches and extracts. For each column it reads the list page (or the configured
 endpoint; in Chromium when the column needs it), follows pagination only as far as the rule's
 horizon needs, reads the article page of a new item when the rule needs its written date or the
-list shows no date, and yields records: a FetchRecord for every fetch, SeenItems per list page and
-one ColumnCheck per column. The pipeline writes them; the extension judges when the crawl ends.
+list shows no date, and yields records: a FetchRecord for every fetch (carrying the raw response, which
+the pipeline archives as WARC), SeenItems per list page and one ColumnCheck per column. The pipeline
+writes them; the extension judges when the crawl ends.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from monitor.extract import (
     detect_challenge,
     encoding_override,
     read_article,
+    read_body,
     read_list,
     trs_page_url,
 )
 from monitor.judge import horizon
 from monitor.outcomes import BLOCKED, BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
 from monitor.rules import needs_written_dates
+from monitor.warc import Exchange
 from spiders import browser
 from spiders.context import context_for
 from spiders.middlewares import HostDown
@@ -266,10 +269,11 @@ class UnitSpider(scrapy.Spider):
             if state:
                 continue  # its page was read before
             # An item that appears in a column read before is new whatever date it claims (it may be
-            # back-dated), so its written date matters; on a first reading only the horizon does.
+            # back-dated), so its written date matters; on a first reading only the horizon does. Its page
+            # is read whatever the rule: only there does it show whether it has any content (为公开而公开).
             appeared_now = seen_before and state is None
-            wanted = item.published is None or item.date_source == "url" or (needs_written and (
-                appeared_now or oldest_needed is None or item.published >= oldest_needed))
+            wanted = item.published is None or item.date_source == "url" or appeared_now or (needs_written and (
+                oldest_needed is None or item.published >= oldest_needed))
             if not wanted or progress.articles >= limit or urlsplit(item.url).hostname not in self.unit.hosts():
                 continue
             progress.articles += 1
@@ -286,11 +290,13 @@ class UnitSpider(scrapy.Spider):
         dates = None
         if outcome == OK and isinstance(response, TextResponse):
             dates = read_article(response.text, response.url)
+            body = read_body(response.text, response.url)
             yield ArticleDates(
                 self.unit.slug, column.id, response.url,
                 dates.published.isoformat() if dates.published else None,
                 dates.written.isoformat() if dates.written else None,
                 [[label, d.isoformat()] for label, d in dates.candidates], dates.conflict,
+                body.chars, body.sha256, body.attachments,
             )
         yield self._fetch_record(response, column, "article", 0, outcome, detail, items=0,
                                  newest=dates.published if dates else None)
@@ -321,10 +327,17 @@ class UnitSpider(scrapy.Spider):
                       items: int, newest: date | None) -> FetchRecord:
         started = response.meta.get("started")
         elapsed = int((time.monotonic() - started) * 1000) if started else None
-        return FetchRecord(self.unit.slug, column.id, kind, page, response.url, clock.stamp(), elapsed,
+        fetched_at = clock.stamp()
+        rendered = bool(response.meta.get("playwright"))
+        request = response.request
+        raw = Exchange(response.url, fetched_at, response.status, _header_pairs(response.headers), response.body,
+                       method=request.method if request else "GET",
+                       request_headers=_header_pairs(request.headers) if request else None,
+                       protocol=response.protocol or "HTTP/1.1", rendered=rendered,
+                       labels=(("Unit", self.unit.slug), ("Column", column.id), ("Kind", kind), ("Page", str(page))))
+        return FetchRecord(self.unit.slug, column.id, kind, page, response.url, fetched_at, elapsed,
                            response.status, "", len(response.body), items,
-                           newest.isoformat() if newest else None, outcome, detail,
-                           rendered=bool(response.meta.get("playwright")))
+                           newest.isoformat() if newest else None, outcome, detail, rendered=rendered, raw=raw)
 
 
 def _same_page(final: str, configured: str) -> bool:
@@ -340,3 +353,8 @@ def _same_page(final: str, configured: str) -> bool:
 
 def _headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+
+
+def _header_pairs(headers) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) pairs, one per value (Set-Cookie repeats), for the WARC file."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]

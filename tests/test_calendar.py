@@ -110,6 +110,9 @@ CATALOG = """
 warn_days = 3
 {calendar}
 
+[notices]
+auto_issue = ["*"]
+
 [rules.five]
 kind = "max_gap"
 within = {{ n = 5, unit = "workday" }}
@@ -272,25 +275,25 @@ def test_a_provisional_rectification_deadline_is_recomputed_with_an_audit_row(tm
     store = Store(tmp_path / "m.db")
     late = {"tzgg": ["2026-12-01"]}  # two weeks: late since Dec 16
     sweep_day(store, before, date(2026, 12, 28), late)
-    assert sweep_day(store, before, date(2026, 12, 29), late)["tzgg"].notice_action == "open"
+    assert sweep_day(store, before, date(2026, 12, 29), late)["tzgg"].notice_action == "draft"  # issued at once
     [notice] = store.notices()
     assert notice["deadline"] == "2027-01-06"  # Dec 30, 31, (guess) Jan 4, 5, 6
     assert json.loads(notice["evidence"])["deadline_provisional"] is True
     sweep_day(store, before, date(2026, 12, 30), late)  # nothing new known: nothing moves
-    assert len(notice_events(store)) == 1
+    assert len(notice_events(store)) == 2  # drafted, issued
     sweep_day(store, after, date(2026, 12, 31), late)
     [notice] = store.notices()
-    assert notice["deadline"] == "2027-01-07" and notice["state"] == "open"
+    assert notice["deadline"] == "2027-01-07" and notice["state"] == "issued"
     evidence = json.loads(notice["evidence"])
     assert evidence["deadline_provisional"] is False
     assert evidence["deadline_recomputed"] == {"old": "2027-01-06", "new": "2027-01-07"}
-    assert notice_events(store)[-1] == {"day": "2026-12-31", "old_state": "open", "new_state": "open",
+    assert notice_events(store)[-1] == {"day": "2026-12-31", "old_state": "issued", "new_state": "issued",
                                         "why": "整改期限按2027年节假日安排重新计算：2027-01-06→2027-01-07"}
     sweep_day(store, after, date(2027, 1, 4), late)  # once known, never again
-    assert len(notice_events(store)) == 2
+    assert len(notice_events(store)) == 3
 
 
-def test_a_notice_made_overdue_by_the_guess_goes_back_to_open(tmp_path, catalogs):
+def test_a_notice_made_overdue_by_the_guess_goes_back_to_issued(tmp_path, catalogs):
     before, after = catalogs
     store = Store(tmp_path / "m.db")
     late = {"tzgg": ["2026-12-01"]}
@@ -299,8 +302,8 @@ def test_a_notice_made_overdue_by_the_guess_goes_back_to_open(tmp_path, catalogs
     assert sweep_day(store, before, date(2027, 1, 7), late)["tzgg"].notice_action == "overdue"
     assert sweep_day(store, after, date(2027, 1, 7), late)["tzgg"].notice_action is None  # the day re-run
     [notice] = store.notices()
-    assert (notice["state"], notice["deadline"], notice["overdue_day"]) == ("open", "2027-01-07", None)
+    assert (notice["state"], notice["deadline"], notice["overdue_day"]) == ("issued", "2027-01-07", None)
     assert [(e["old_state"], e["new_state"]) for e in notice_events(store)] == [
-        (None, "open"), ("open", "overdue"), ("overdue", "overdue"), ("overdue", "open")]
+        (None, "draft"), ("draft", "issued"), ("issued", "overdue"), ("overdue", "overdue"), ("overdue", "issued")]
     assert notice_events(store)[-1]["why"] == "按重新计算的整改期限2027-01-07，尚未逾期"
     assert sweep_day(store, after, date(2027, 1, 8), late)["tzgg"].notice_action == "overdue"

@@ -18,10 +18,10 @@ import pytest
 import monitor.demo
 from monitor.clock import SHANGHAI
 from monitor.demo import DemoServer, DemoWorld
-from monitor.demo.catalog import last_on_time_day
+from monitor.demo.catalog import burst_after_notice, last_on_time_day
 from monitor.demo.items import missed_month_dates
 from monitor.demo.units import UNITS, MissedMonth
-from monitor.extract import detect_challenge, read_list
+from monitor.extract import detect_challenge, read_body, read_list
 from tests.conftest import free_port
 
 E = date(2026, 11, 27)
@@ -97,8 +97,8 @@ def test_expected_verdicts_of_the_scenario(world):
             and v["state"] not in ("unreachable", "blocked")} == {
         ("czj", "czsz"): ("on_time", "rectified"), ("scjgj", "gzdt"): ("late", "overdue"),
         ("scjgj", "tzgg"): ("on_time", "rectified"), ("scjgj", "zdxm"): ("blank", "overdue"),
-        ("zrzyj", "zcwj"): ("late", "open"), ("xq", "dsx_gzdt"): ("broken", None),
-        ("jtj", "gzdt"): ("late", "open"), ("hbj", "xzcf"): ("broken", None)}
+        ("zrzyj", "zcwj"): ("late", "draft"), ("xq", "dsx_gzdt"): ("broken", None),
+        ("jtj", "gzdt"): ("late", "issued"), ("hbj", "xzcf"): ("broken", None), ("wlj", "tzgg"): ("on_time", "rectified")}
     assert {exp[("swj", c.id)]["state"] for c in world.unit("swj").columns} == {"unreachable"}
     assert {exp[("rsj", c.id)]["state"] for c in world.unit("rsj").columns} == {"blocked"}
     assert {exp[("sfj", c.id)]["state"] for c in world.unit("sfj").columns} == {"blocked"}
@@ -109,6 +109,44 @@ def test_expected_verdicts_of_the_scenario(world):
     assert exp[("scjgj", "tzgg")]["rectified_on"] == world.at(-4)
     assert exp[("czj", "czsz")]["rectified_on"] == world.at(-2)
     assert exp[("jtj", "gzdt")]["late_from"] == world.at(-7) and exp[("jtj", "gzdt")]["notice_opened"] == world.at(-6)
+    assert exp[("wlj", "tzgg")]["rectified_on"] == world.at(-14)  # by the burst, two days after the notice
+
+
+def test_expected_signals_of_the_scenario(world):
+    """Back-dating, a burst, re-posts, an empty item and a re-dated one, each in its own unit; nothing elsewhere."""
+    signals = {k: {kind: len(urls) for kind, urls in v["signals"].items()} for k, v in world.expected().items()
+               if v["signals"]}
+    assert signals == {("zrzyj", "zcwj"): {"backdated": 2}, ("wlj", "tzgg"): {"burst": 8},
+                       ("slj", "tzgg"): {"repost": 3, "empty_item": 1, "date_changed": 1}}
+    assert burst_after_notice(world, world.unit("wlj").column("tzgg")) == world.at(-16)
+
+
+def test_hollow_column_reposts_empty_attachment_only_and_redated_items(world, server, client):
+    unit, col = world.unit("slj"), world.unit("slj").column("tzgg")
+    copies = [it for it in col.items if it.copy_of]
+    assert sorted(c.posted for c in copies) == [world.at(-10), world.at(-6), world.at(-3)]
+    for copy in copies:  # the same title and text at a new address with a new date
+        page, original = client.get(url(world, "slj", copy.path)).text, client.get(url(world, "slj", copy.copy_of.path)).text
+        assert copy.path != copy.copy_of.path and copy.title == copy.copy_of.title and copy.shown > copy.copy_of.shown
+        assert read_body(page).sha256 == read_body(original).sha256 is not None
+    empty = next(it for it in col.items if it.body == "empty")
+    assert read_body(client.get(url(world, "slj", empty.path)).text).chars == 0
+    pdf = next(it for it in col.items if it.body == "attachment")
+    assert read_body(client.get(url(world, "slj", pdf.path)).text).attachments >= 1
+    old = next(it for it in col.items if it.reshown)
+    server.set_today(world.at(-9))
+    assert f'<span>{old.shown}</span>' in client.get(url(world, "slj", col.path)).text
+    server.set_today(world.at(-8))
+    listing = client.get(url(world, "slj", col.path)).text
+    assert f'<span>{old.shown}</span>' not in listing and list_dates(listing)[0] == str(world.at(-8))
+    assert f'href="./{old.path[len(col.path):]}"' in listing  # at the same address
+
+
+def test_bursty_column_is_silent_five_weeks_then_posts_eight_items_in_two_days(world):
+    col = world.unit("wlj").column("tzgg")
+    posted = sorted(it.posted for it in col.items if it.posted > world.at(-49))
+    assert posted[:8] == [world.at(-14)] * 4 + [world.at(-13)] * 4
+    assert max(it.posted for it in col.items if it.posted < world.at(-14)) == world.at(-49)
 
 
 def test_trs_list_pages_and_pager(world, client):

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
+from datetime import timedelta
+
 import pytest
 
+from monitor.demo.catalog import burst_after_notice
+from monitor.demo.items import add_workdays
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +34,7 @@ def final_verdicts(run) -> dict[tuple[str, str], dict]:
 def notices(run) -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = {}
     with run.connect() as conn:
-        for r in conn.execute("select * from notices order by id"):
+        for r in conn.execute("select * from notices where kind = 'lateness' order by id"):
             out.setdefault((r["unit"], r["column_id"]), []).append(dict(r))
     return out
 
@@ -156,6 +161,12 @@ def test_report_lists_late_columns_and_health(demo_run, tmp_path):
     assert "不合格（网站可用性）" in html and "不合格（发稿日期真实性）" in html
     assert "<script" not in html  # a static page: nothing runs
     assert (tmp_path / "report" / "notices.html").exists()
+    # the week's faked-disclosure signals, each with its items linked
+    week = [r for r in signal_rows(demo_run) if r["day"] >= (demo_run.end - timedelta(days=6)).isoformat()]
+    assert week and 'id="signals"' in html and "疑似假公开、一阵风、为公开而公开" in html
+    for r in week:
+        assert f'data-unit="{r["unit"]}" data-column="{r["column_id"]}" data-kind="{r["kind"]}"' in html
+        assert all(f'href="{i["url"]}"' in html for i in json.loads(r["items"]))
 
 
 def test_adhoc_crawl_prints_verdicts_and_checks_one_column(demo_run, tmp_path):
@@ -215,8 +226,9 @@ def test_a_sweep_killed_halfway_leaves_a_consistent_database_and_the_next_one_wo
     assert conn.execute("select status from sweeps order by id desc limit 1").fetchone()[0] == "finished"
     dupes = conn.execute("select count(*) from (select unit, column_id, url from items group by 1, 2, 3 having count(*) > 1)")
     assert dupes.fetchone()[0] == 0
-    assert conn.execute("select count(*) from (select unit, column_id from notices where state in ('open', 'overdue')"
-                        " group by 1, 2 having count(*) > 1)").fetchone()[0] == 0
+    assert conn.execute("select count(*) from (select unit, column_id, kind from notices"
+                        " where state in ('draft', 'issued', 'overdue', 'escalated')"
+                        " group by 1, 2, 3 having count(*) > 1)").fetchone()[0] == 0
 
 
 def test_status_and_notices_commands_read_the_store(demo_run):
@@ -260,3 +272,110 @@ def test_national_inspection_verdict_of_every_unit_follows_the_scenario(demo_run
     results = [r["result"] for r in rows.values()]
     assert (f"国家检查指标：合格 {results.count('pass')} 个单位，不合格 {results.count('fail')} 个，"
             f"暂无法判定 {results.count('incomplete')} 个") in demo_run.output
+
+
+def test_a_reviewer_walks_notices_through_every_state(demo_run, tmp_path):
+    """draft → issued (by a person, deadline from that day); overdue → escalated → closed; rectified → closed;
+    a published notice → withdrawn (a false alarm, with its reason); a move that is not allowed changes nothing."""
+    db = demo_run.db_copy(tmp_path)
+    common = ["--config", str(demo_run.catalog), "--db", str(db), "--as-of", demo_run.end.isoformat()]
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "monitor", "notices", *args, *common],
+                              capture_output=True, text=True, cwd=REPO, timeout=60)
+
+    expected = demo_run.world.expected()
+    by_state = {}
+    for key, ns in notices(demo_run).items():
+        by_state.setdefault(ns[0]["state"], []).append(ns[0]["id"])
+    assert set(by_state) == {e["notice"] for e in expected.values() if e["notice"]}
+    [draft] = by_state["draft"]
+    listed = cli("list", "--state", "draft", "--kind", "lateness")
+    assert listed.returncode == 0 and listed.stdout.startswith(f"#{draft} ") and "待审核" in listed.stdout
+
+    issued = cli("issue", str(draft), "--by", "张三", "--note", "已核对证据")
+    assert issued.returncode == 0, issued.stderr
+    deadline = add_workdays(demo_run.end, 5)
+    assert f"督办中，限{deadline}前整改" in issued.stdout
+    again = cli("issue", str(draft), "--by", "张三")
+    assert again.returncode == 2 and "cannot issue" in again.stderr
+
+    overdue = by_state["overdue"][0]
+    assert cli("escalate", str(overdue), "--level", "约谈", "--why", "逾期未整改", "--by", "李四").returncode == 0
+    assert cli("close", str(overdue), "--why", "约谈后已整改，办结", "--by", "李四").returncode == 0
+    rectified = by_state["rectified"][0]
+    assert cli("close", str(rectified), "--why", "已整改，办结", "--by", "李四").returncode == 0
+    wrong = [n for n in by_state.get("issued", []) + by_state["overdue"] if n != overdue][0]
+    assert cli("withdraw", str(wrong), "--why", "核实为网站迁移，误报", "--by", "王五").returncode == 0
+    assert cli("withdraw", str(wrong), "--why", "x").returncode == 2  # already withdrawn
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    row = conn.execute("select * from notices where id = ?", [draft]).fetchone()
+    assert (row["state"], row["issued_day"], row["issued_by"], row["deadline"]) == (
+        "issued", demo_run.end.isoformat(), "张三", deadline.isoformat())
+    assert conn.execute("select state, escalation_level from notices where id = ?", [overdue]).fetchone()[:] == (
+        "closed", "约谈")
+    assert conn.execute("select state, withdraw_reason from notices where id = ?", [wrong]).fetchone()[:] == (
+        "withdrawn", "核实为网站迁移，误报")
+    trail = [(e["old_state"], e["new_state"], e["by"]) for e in conn.execute(
+        "select * from notice_events where notice_id = ? order by id", [overdue])]
+    assert trail[-2:] == [("overdue", "escalated", "李四"), ("escalated", "closed", "李四")]
+    assert trail[0] == (None, "draft", "sweep") and ("draft", "issued", "auto") in trail
+    shown = cli("show", str(overdue))
+    assert shown.returncode == 0 and "约谈：逾期未整改" in shown.stdout and "已办结" in shown.stdout
+
+
+def signal_rows(run) -> list[dict]:
+    with run.connect() as conn:
+        return [dict(r) for r in conn.execute("select * from signals order by id")]
+
+
+def test_faked_and_hollow_disclosure_is_found_where_the_scenario_puts_it_and_nowhere_else(demo_run):
+    """Back-dating (zrzyj), a burst (wlj), re-posts, an empty item and a re-dated item (slj): each kind with exactly
+    its items; no signal for any other unit or column (no false accusation), not even the attachment-only item."""
+    found: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for r in signal_rows(demo_run):
+        urls = found.setdefault((r["unit"], r["column_id"]), {}).setdefault(r["kind"], set())
+        new = {i["url"] for i in json.loads(r["items"])}
+        assert not urls & new, (r["kind"], urls & new)  # an item is signalled once per kind
+        urls |= new
+    expected = {key: exp["signals"] for key, exp in demo_run.world.expected().items() if exp["signals"]}
+    assert found == expected
+    assert {unit for unit, _ in found} == {"zrzyj", "wlj", "slj"}
+
+
+def test_signals_carry_their_evidence(demo_run):
+    world = demo_run.world
+    rows = {(r["unit"], r["kind"]): r for r in signal_rows(demo_run)}
+    burst = rows[("wlj", "burst")]
+    col = world.unit("wlj").column("tzgg")
+    detail = json.loads(burst["detail"])
+    assert detail["silence_days"] >= 30 and detail["items"] == 8 and detail["from"] == str(world.at(-14))
+    assert detail["after_notice"]["issued"] == str(burst_after_notice(world, col)) and "距督办通知" in burst["summary"]
+    hollow = world.unit("slj").column("tzgg")
+    by_url = {world.url(world.unit("slj"), it.path): it for it in hollow.items}
+    for r in signal_rows(demo_run):
+        for i in json.loads(r["items"]):
+            if r["kind"] == "repost":  # the original named is the document it copies
+                assert i["original"]["url"] == world.url(world.unit("slj"), by_url[i["url"]].copy_of.path)
+            elif r["kind"] == "date_changed":
+                it = by_url[i["url"]]
+                assert (i["old"], i["new"], i["changed_on"]) == (str(it.shown), str(it.reshown[1]), str(it.reshown[0]))
+            elif r["kind"] == "empty_item":
+                assert i["body_chars"] == 0 and by_url[i["url"]].body == "empty"
+
+
+def test_each_signal_drafted_a_notice_and_none_was_issued_by_the_monitor(demo_run):
+    with demo_run.connect() as conn:
+        linked = conn.execute("select s.kind, s.notice_id, n.kind as notice_kind, n.state, n.unit, n.column_id,"
+                              " s.unit as s_unit, s.column_id as s_column from signals s"
+                              " left join notices n on n.id = s.notice_id").fetchall()
+        moves = conn.execute("select e.old_state, e.new_state, e.by from notice_events e join notices n"
+                             " on n.id = e.notice_id where n.kind != 'lateness'").fetchall()
+        kinds = {r[0] for r in conn.execute("select distinct kind from notices where kind != 'lateness'")}
+    assert linked and all(r["notice_id"] is not None for r in linked)
+    assert all((r["notice_kind"], r["unit"], r["column_id"]) == (r["kind"], r["s_unit"], r["s_column"]) for r in linked)
+    assert {r["state"] for r in linked} == {"draft"}  # waiting for a person
+    assert {(m["old_state"], m["new_state"], m["by"]) for m in moves} == {(None, "draft", "sweep")}
+    assert kinds == {r["kind"] for r in linked}

@@ -9,8 +9,8 @@ from pathlib import Path
 import monitor.extract as extract
 
 PUBLIC = {
-    "ArticleDates", "ListHints", "ListPage", "ListedItem", "date_from_url", "declared_encoding_fix", "encoding_override",
-    "detect_challenge", "parse_date", "read_article", "read_hanweb_xml", "read_list", "trs_page_count",
+    "ArticleBody", "ArticleDates", "ListHints", "ListPage", "ListedItem", "date_from_url", "declared_encoding_fix", "encoding_override",
+    "detect_challenge", "parse_date", "read_article", "read_body", "read_hanweb_xml", "read_list", "trs_page_count",
     "trs_page_url",
 }
 

@@ -21,6 +21,9 @@ from reports.weekly import build_weekly, gather
 HOSTILE = """<script>alert("x")</script><img src=x onerror=alert(1)>"'&"""
 AS_OF = date(2026, 11, 27)
 CATALOG = """
+[notices]
+auto_issue = ["dynamic_2w"]
+
 [rules.dynamic_2w]
 kind = "max_gap"
 within = { n = 14, unit = "day" }
@@ -104,7 +107,7 @@ def test_report_in_chromium_escapes_scraped_text_and_stays_offline(report):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "weekly-report.png"), full_page=True)
         page.goto((report.parent / "notices.html").as_uri())
-        assert page.locator("#notices tr[data-state='open']").count() == 1
+        assert page.locator("#notices tr[data-state='issued']").count() == 1
         browser.close()
     assert dialogs == [] and errors == []
     assert requests and all(url.startswith("file://") for url in requests)
@@ -115,6 +118,26 @@ def test_a_past_weeks_report_shows_notices_as_they_stood_then(tmp_path):
     store, catalog = judged_store(tmp_path, days, fixed_on=days[2])
     then = gather(store, catalog, AS_OF)
     now = gather(store, catalog, days[2])
-    assert [n["state"] for n in then["notices"]] == ["open"] and then["notices"][0]["rectified_day"] is None
+    assert [n["state"] for n in then["notices"]] == ["issued"] and then["notices"][0]["rectified_day"] is None
     assert [n["state"] for n in now["notices"]] == ["rectified"] and len(now["rectified"]) == 1
     assert gather(store, catalog, days[0])["notices"] == []  # not opened yet on the first day
+
+
+def test_the_weeks_signals_are_listed_with_their_items_escaped(tmp_path):
+    from monitor.signals import Signal
+
+    store, catalog = judged_store(tmp_path, [AS_OF - timedelta(days=1), AS_OF])
+    items = [{"key": "javascript:alert(3)", "url": "javascript:alert(3)", "title": HOSTILE, "published": "2026-11-20",
+              "first_seen": "2026-11-20", "body_chars": 0},
+             {"key": "http://127.0.0.1:9/tzgg/t2.html", "url": "http://127.0.0.1:9/tzgg/t2.html", "title": "通知",
+              "published": "2026-11-21", "first_seen": "2026-11-21", "original": {
+                  "url": "http://127.0.0.1:9/tzgg/t1.html", "title": "原通知", "published": "2026-10-01"}}]
+    store.save_signal(Signal("empty_item", "hostile", "tzgg", AS_OF, f"《{HOSTILE}》正文为空", {"items": 2}, items))
+    store.save_signal(Signal("burst", "hostile", "tzgg", AS_OF - timedelta(days=9), "上周的", {}, []))
+    data = gather(store, catalog, AS_OF)
+    assert [s["kind"] for s in data["signals"]] == ["empty_item"]  # the week's only
+    html = build_weekly(store, catalog, AS_OF, tmp_path / "report").read_text(encoding="utf-8")
+    assert 'data-unit="hostile" data-column="tzgg" data-kind="empty_item"' in html
+    assert "<script>alert" not in html and 'href="javascript' not in html and "&lt;script&gt;" in html
+    assert 'href="http://127.0.0.1:9/tzgg/t2.html"' in html and 'href="http://127.0.0.1:9/tzgg/t1.html"' in html
+    assert "正文 0 字" in html and "空内容信息" in html

@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from . import gkmlpt
 from .items import add_workdays, missed_month_dates
-from .units import TEMPLATES, Backdated, Blank, Gone, MissedMonth, Redesign, Resumes, Stale
+from .units import TEMPLATES, Backdated, Blank, Burst, Gone, Hollow, MissedMonth, Redesign, Resumes, Stale
 
 if TYPE_CHECKING:
     from .items import DemoColumn, DemoUnit
@@ -27,6 +27,8 @@ MONITOR = {
     "download_timeout": 3, "retries": 1, "download_delay": 0.1, "concurrency_per_host": 2, "warn_days": 3,
     "rectify_workdays": 5, "backdate_tolerance_days": 2, "contact": "https://example.gov.cn/monitor",
 }
+# lateness notices of these rule kinds issue themselves; the others (item lag: per-item judgements) wait for a reviewer
+AUTO_ISSUE = ["max_gap", "periodic"]
 
 
 def toml_value(v: object) -> str:
@@ -62,6 +64,7 @@ def catalog_toml(world: DemoWorld) -> str:
              "# Generated: python -m monitor.demo.server --catalog PATH (the same for every end date).", "",
              "[monitor]"]
     lines += [f"{k} = {toml_value(v)}" for k, v in MONITOR.items()]
+    lines += ["", "[notices]", f"auto_issue = [{', '.join(toml_value(k) for k in AUTO_ISSUE)}]"]
     for name, rule in TEMPLATES.items():
         lines += ["", f"[rules.{name}]"] + [f"{k} = {toml_value(v)}" for k, v in rule.items()]
     for unit in world.units:
@@ -92,16 +95,21 @@ def _rel(world: DemoWorld, d: date) -> str:
     return f"{d} (E{(d - world.end).days:+d})" if d != world.end else f"{d} (E)"
 
 
-def _notice(world: DemoWorld, late_from: date, fixed: date | None = None) -> dict:
-    """The notice's course: opened on the second late sweep, deadline, final status at E."""
+def _notice(world: DemoWorld, col: DemoColumn, late_from: date, fixed: date | None = None) -> dict:
+    """The notice's course: drafted on the second late sweep and issued at once when the column's rule
+    kind is in AUTO_ISSUE (else it waits for a reviewer: a draft, withdrawn by the sweep if the column
+    is fixed first), deadline, final status at E."""
     opened = late_from + timedelta(days=1)
     deadline = add_workdays(opened, MONITOR["rectify_workdays"])
+    auto = col.rule["kind"] in AUTO_ISSUE
     if opened > world.end:
         status = None
     elif fixed is not None and fixed <= world.end:
-        status = "rectified"
+        status = "rectified" if auto else "withdrawn"
+    elif not auto:
+        status = "draft"
     else:
-        status = "overdue" if world.end > deadline else "open"
+        status = "overdue" if world.end > deadline else "issued"
     return {"notice": status, "late_from": late_from, "notice_opened": opened, "deadline": deadline,
             "rectified_on": fixed if status == "rectified" else None}
 
@@ -112,7 +120,9 @@ def _notice_words(world: DemoWorld, n: dict) -> str:
     if n["notice"] == "rectified":
         when = "within" if n["rectified_on"] <= n["deadline"] else "after"
         return words + f"; rectified {_rel(world, n['rectified_on'])}, {when} the deadline"
-    return words + ("; deadline passed: overdue" if n["notice"] == "overdue" else "; deadline not yet passed: open")
+    if n["notice"] == "draft":
+        return words + "; the rule's notices wait for a reviewer: a draft"
+    return words + ("; deadline passed: overdue" if n["notice"] == "overdue" else "; deadline not yet passed: issued")
 
 
 def _column_truth(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict:
@@ -145,27 +155,37 @@ def _column_truth(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict:
                 "why": f"the list page answers 200 with 页面不存在 from {_rel(world, at(s.at))} (a soft 404, read as "
                        f"not found): broken, no notice"}
     if isinstance(s, Blank):
-        n = _notice(world, world.start)
+        n = _notice(world, col, world.start)
         return {"state": "blank", **n, "why": f"never carried an item; blank from the first sweep: {_notice_words(world, n)}"}
     if isinstance(s, Stale):
-        n = _notice(world, hidden_late)
+        n = _notice(world, col, hidden_late)
         return {"state": "late", **n, "why": f"newest item {_rel(world, at(s.newest))}, nothing since: {_notice_words(world, n)}"}
     if isinstance(s, Resumes):
         late = last_on_time_day(at(s.newest), col.rule["within"]) + timedelta(days=1)
-        n = _notice(world, late, at(s.again))
+        n = _notice(world, col, late, at(s.again))
         assert n["notice_opened"] < at(s.again), f"{unit.slug}/{col.id}: the repost comes before the notice"
         return {"state": "on_time", **n,
                 "why": f"silent after {_rel(world, at(s.newest))}, posts again {_rel(world, at(s.again))}: "
                        f"{_notice_words(world, n)}"}
+    if isinstance(s, Burst):
+        late = last_on_time_day(at(s.newest), col.rule["within"]) + timedelta(days=1)
+        n = _notice(world, col, late, at(s.at))
+        assert n["notice_opened"] < at(s.at), f"{unit.slug}/{col.id}: the burst comes before the notice"
+        newest = col.items[0].shown
+        left = (last_on_time_day(newest, col.rule["within"]) - world.end).days
+        assert left > MONITOR["warn_days"], f"{unit.slug}/{col.id}: the burst's newest item is due soon at E"
+        return {"state": "on_time", **n,
+                "why": f"silent after {_rel(world, at(s.newest))}, {s.count} items over {s.days} days from "
+                       f"{_rel(world, at(s.at))} (一阵风): {_notice_words(world, n)}"}
     if isinstance(s, MissedMonth):
         (y, m), due, next_due = missed_month_dates(world.end, s)
-        n = _notice(world, due + timedelta(days=1), at(s.posted))
+        n = _notice(world, col, due + timedelta(days=1), at(s.posted))
         also = f", and the next month's (due {_rel(world, next_due)}) with it" if next_due < at(s.posted) else ""
         return {"state": "on_time", **n,
                 "why": f"the {y}-{m:02d} report (due {_rel(world, due)}) is missing until {_rel(world, at(s.posted))}"
                        f"{also}: {_notice_words(world, n)}"}
     if isinstance(s, Backdated):
-        n = _notice(world, at(min(s.posts)))
+        n = _notice(world, col, at(min(s.posts)))
         faked = "; ".join(f"posted {_rel(world, it.posted)} showing 发布日期 {it.shown} (成文日期 {it.written})"
                           for it in sorted(col.items, key=lambda it: it.posted) if it.shown != it.posted)
         return {"state": "late", **n,
@@ -176,5 +196,57 @@ def _column_truth(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict:
 
 
 def expected(world: DemoWorld) -> dict[tuple[str, str], dict]:
-    """{(unit, column): {"state", "notice", "why", "late_from", "notice_opened", "deadline", "rectified_on"}}."""
-    return {(u.slug, c.id): _column_truth(world, u, c) for u in world.units for c in u.columns}
+    """{(unit, column): {"state", "notice", "why", "late_from", "notice_opened", "deadline", "rectified_on",
+    "signals"}}; "signals": {kind: {item URL, ...}} of the faked-disclosure signals the column must raise
+    (monitor.signals), empty for a column that must raise none."""
+    return {(u.slug, c.id): {**_column_truth(world, u, c), "signals": _column_signals(world, u, c)}
+            for u in world.units for c in u.columns}
+
+
+def _setting(name: str) -> int:
+    """A [monitor] setting of the demo catalog, or the monitor's default."""
+    from monitor.config import Settings
+
+    return MONITOR.get(name, getattr(Settings(), name))
+
+
+def _column_signals(world: DemoWorld, unit: DemoUnit, col: DemoColumn) -> dict[str, set[str]]:
+    """The signals of the scenario, by kind, with their items' URLs. An item can only be caught once the
+    monitor has read the column before it appeared (the first sweep is the column's history), and a body
+    only compared once the monitor has read the page: the pages of items that appeared during the sweeps."""
+    s, at = col.spec.scenario, world.at
+    url = lambda it: world.url(unit, it.path)  # noqa: E731
+    appeared = lambda it: world.start < it.posted <= world.end  # noqa: E731
+    if isinstance(s, Backdated):
+        faked = {url(it) for it in col.items if it.shown != it.posted and appeared(it)}
+        return {"backdated": faked} if faked else {}
+    if isinstance(s, Burst):
+        first, last = at(s.at), at(s.at) + timedelta(days=_setting("burst_within_days") - 1)
+        if not (world.start < first and last <= world.end):
+            return {}
+        burst = {url(it) for it in col.items if first <= it.posted <= last}
+        assert len(burst) >= _setting("burst_min_items") and s.at - s.newest >= _setting("burst_silence_days")
+        return {"burst": burst}
+    if isinstance(s, Hollow):
+        found: dict[str, set[str]] = {}
+        reposts = {url(it) for it in col.items if it.copy_of and appeared(it) and appeared(it.copy_of)}
+        empty = {url(it) for it in col.items if it.body == "empty" and appeared(it)}
+        redated = {url(it) for it in col.items if it.reshown and world.start < it.reshown[0] <= world.end
+                   and it.posted <= world.start}
+        for kind, urls in (("repost", reposts), ("empty_item", empty), ("date_changed", redated)):
+            if urls:
+                found[kind] = urls
+        return found
+    return {}
+
+
+def burst_after_notice(world: DemoWorld, col: DemoColumn) -> date | None:
+    """The day the burst column's lateness notice was issued, when that is within 14 days before the burst
+    (the demo's notices of max_gap rules issue themselves): the signal says "after a notice"."""
+    from monitor.signals import NOTICE_DAYS
+
+    s = col.spec.scenario
+    if not isinstance(s, Burst):
+        return None
+    issued = last_on_time_day(world.at(s.newest), col.rule["within"]) + timedelta(days=2)
+    return issued if issued >= world.start and 0 <= (world.at(s.at) - issued).days <= NOTICE_DAYS else None

@@ -9,12 +9,13 @@ back-dated items. Ids grow in posting order, as a CMS's document ids do.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable
 
 from . import texts
-from .units import Backdated, Blank, ColumnSpec, Gone, MissedMonth, Redesign, Resumes, Stale, UnitSpec, resolve_rule
+from .units import (Backdated, Blank, Burst, ColumnSpec, Gone, Hollow, MissedMonth, Redesign, Resumes, Stale, UnitSpec,
+                    resolve_rule)
 from monitor.workdays import Workdays
 
 _WORKDAYS = Workdays()
@@ -42,6 +43,15 @@ class DemoItem:
     path: str = ""                # article path on the unit's host
     column: str = ""
     period: tuple[int, int] | None = None  # (year, month / quarter / 1) a periodic report covers
+    body: str = "text"            # 'text' | 'empty' (no body text at all) | 'attachment' (only an attachment link)
+    copy_of: DemoItem | None = None  # a re-post: the same title and text as this earlier item
+    reshown: tuple[date, date] | None = None  # (from, new): from that day on, pages show this 发布日期 instead
+
+    def as_on(self, day: date) -> DemoItem:
+        """The item as its pages show it on ``day`` (a re-dated item shows its new date)."""
+        if self.reshown and day >= self.reshown[0]:
+            return replace(self, shown=self.reshown[1])
+        return self
 
 
 @dataclass
@@ -88,6 +98,9 @@ class Plan:
     kind: str | None = None
     time: str | None = None
     backdated: bool = False
+    body: str = "text"
+    copy_of: date | None = None   # a re-post of the item posted that day
+    reshown: date | None = None   # pages show this 发布日期 from that day on
 
 
 def _weekday(d: date) -> date:
@@ -198,6 +211,22 @@ def apply_scenario(spec: ColumnSpec, plan: list[Plan], end: date) -> list[Plan]:
         return _ensure([p for p in plan if p.day <= at(s.newest)], at(s.newest)) + [Plan(at(s.again))]
     if isinstance(s, Backdated):
         return [p for p in plan if p.day < at(min(s.posts))] + [Plan(at(p), backdated=True) for p in s.posts]
+    if isinstance(s, Burst):
+        last = at(s.at + s.days - 1)
+        burst = [Plan(at(s.at + k % s.days)) for k in range(s.count)]
+        return _ensure([p for p in plan if p.day <= at(s.newest)], at(s.newest)) + burst + \
+            [p for p in plan if p.day > last]
+    if isinstance(s, Hollow):
+        for off in [o for o, _ in s.reposts] + [s.empty, s.attachment_only, s.redated[0]]:
+            plan = _ensure(plan, at(off))
+        for p in plan:
+            if p.day == at(s.empty):
+                p.body = "empty"
+            elif p.day == at(s.attachment_only):
+                p.body = "attachment"
+            elif p.day == at(s.redated[0]):
+                p.reshown = at(s.redated[1])
+        return plan + [Plan(at(copy), copy_of=at(original)) for original, copy in s.reposts]
     if isinstance(s, MissedMonth):
         missed, due, _ = missed_month_dates(end, s)
         late = at(s.posted)
@@ -226,12 +255,17 @@ def build_items(unit: UnitSpec, col: ColumnSpec, end: date) -> list[DemoItem]:
     plan = [p for p in CADENCES[col.cadence](rng, first, end) if first <= p.day <= end]
     plan = sorted(apply_scenario(col, plan, end), key=lambda p: (p.day, p.time or ""))
     lagged = resolve_rule(col.rule)["kind"] == "item_lag"
-    speaker, out = voice(unit, col), []
+    speaker, out, posted_on = voice(unit, col), [], {}
     for p in plan:
         if p.day > end:
             continue
         time = p.time or f"{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}"
         shown, written = p.day, None
+        original = posted_on.get(p.copy_of) if p.copy_of else None
+        if original is not None:  # a re-post: the same document under a new address and date
+            out.append(DemoItem(original.title, p.day, shown, time, original.written, original.doc_no,
+                                column=col.id, copy_of=original))
+            continue
         if p.backdated and isinstance(col.scenario, Backdated):
             written = p.day - timedelta(days=rng.randint(*col.scenario.lag))
             shown = add_workdays(written, col.scenario.shown_after)
@@ -240,7 +274,9 @@ def build_items(unit: UnitSpec, col: ColumnSpec, end: date) -> list[DemoItem]:
         title = texts.title(p.kind or col.kind, rng, speaker, written or shown, p.period)
         doc_no = texts.doc_number(rng, speaker, written) if written and col.type == "政策文件" else ""
         out.append(DemoItem(title, p.day, shown, time, written, doc_no, column=col.id,
-                            period=p.period if col.cadence not in ("budget", "stats") or p.kind else None))
+                            period=p.period if col.cadence not in ("budget", "stats") or p.kind else None,
+                            body=p.body, reshown=(p.reshown, p.reshown) if p.reshown else None))
+        posted_on.setdefault(p.day, out[-1])
     return out
 
 

@@ -166,7 +166,7 @@ def article_page(unit: DemoUnit, column: DemoColumn, item: DemoItem, hot: list[D
     voice = speaker(unit.spec, column.spec)
     rng = random.Random(item.id)
     stamp = f"{item.shown:%Y-%m-%d} {item.time}"
-    paragraphs = "".join(f"<p>{e(p)}</p>" for p in texts.body(rng, voice, rng.randint(3, 5)))
+    paragraphs = article_body(unit, column, item, rng)
     meta_table = ""
     if item.written or column.spec.type == "政策文件":
         written = f"{item.written:%Y-%m-%d}" if item.written else ""
@@ -192,6 +192,23 @@ def article_page(unit: DemoUnit, column: DemoColumn, item: DemoItem, hot: list[D
 <div class="tools"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
 </div>"""
     return frame(unit, f"{item.title}_{unit.spec.org}", content, crumbs_for(column), hot, extra, column)
+
+
+def article_body(unit: DemoUnit, column: DemoColumn, item: DemoItem, rng: random.Random) -> str:
+    """The text of an article, signed and dated: a re-post carries its original's text word for word;
+    an 'empty' item has none; an 'attachment' item only a link to its PDF."""
+    if item.body == "empty":
+        return ""
+    if item.body == "attachment":
+        pdf = item.path.rsplit("/", 1)[0] + f"/P0{item.id}.pdf"
+        return f'<p>附件：<a href="{e(pdf)}">{e(item.title)}.pdf</a></p>'
+    source = item.copy_of or item
+    voice = speaker(unit.spec, column.spec)
+    body_rng = rng if source is item else random.Random(source.id)
+    paragraphs = texts.body(body_rng, voice, body_rng.randint(3, 5))
+    signed = source.written or source.posted  # a document is signed when written; a news item when posted
+    signature = f"{voice.org}　{signed.year}年{signed.month}月{signed.day}日"
+    return "".join(f"<p>{e(p)}</p>" for p in paragraphs) + f'<p class="sign">{e(signature)}</p>'
 
 
 def not_found(unit: DemoUnit | None) -> str:

@@ -9,6 +9,7 @@ monitor.db, report/.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -29,15 +30,18 @@ def prepare(end: date, days: int, port: int, out: Path) -> tuple[DemoWorld, Path
     db = out / "monitor.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for kept in ("warc", "evidence"):  # the old database's archive and evidence packs (monitor.evidence)
+        shutil.rmtree(out / kept, ignore_errors=True)
     return world, catalog, db
 
 
 def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/demo"), report: bool = True) -> int:
     from monitor.config import load_catalog
     from monitor.judge import MONITOR_STATES
-    from monitor.notices import LAGGING
+    from monitor.notices import KIND_WORDS, LAGGING
     from monitor.store import Store
     from monitor.sweep import run_sweeps
+    from reports.board import build_board
     from reports.weekly import build_weekly
 
     world, catalog_path, db = prepare(end, days, port, out)
@@ -70,19 +74,25 @@ def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/
         return 0
     store = Store(db)
     report_path = build_weekly(store, catalog, end, out / "report")
+    board_path = build_board(store, catalog, end, out / "report")
     rows = [r for r in store.verdicts(end) if r["day"] == end.isoformat()]
     late = sum(r["state"] in LAGGING for r in rows)
     health = sum(r["state"] in MONITOR_STATES for r in rows)
     notices = store.notices()
     print(f"\n完成，用时 {time.monotonic() - started:.0f} 秒。{end}：检查 {len({r['unit'] for r in rows})} 个单位、"
           f"{len(rows)} 个栏目；逾期/空白 {late} 个，监测异常 {health} 个；累计督办 {len(notices)} 件"
-          f"（督办中 {sum(n['state'] == 'open' for n in notices)}，逾期未整改 {sum(n['state'] == 'overdue' for n in notices)}，"
+          f"（待审核 {sum(n['state'] == 'draft' for n in notices)}，督办中 {sum(n['state'] == 'issued' for n in notices)}，"
+          f"逾期未整改 {sum(n['state'] == 'overdue' for n in notices)}，"
           f"已整改 {sum(n['state'] == 'rectified' for n in notices)}）")
     verdicts = Counter(r["result"] for r in store.inspections(end))
     print(f"国家检查指标：合格 {verdicts['pass']} 个单位，不合格 {verdicts['fail']} 个，暂无法判定 {verdicts['incomplete']} 个"
           "（python -m monitor inspect 看各项指标）")
+    signals = Counter(r["kind"] for r in store.signals_between(date.min, end))
+    words = "，".join(f"{KIND_WORDS.get(k, k)} {n}" for k, n in sorted(signals.items()))
+    print(f"疑似假公开信号：{sum(signals.values())} 条（{words or '无'}），均只生成待审核督办草稿")
     print(f"周报：{report_path.resolve()}")
     print(f"督办清单：{(report_path.parent / 'notices.html').resolve()}")
+    print(f"督办公告栏：{board_path.resolve()}（对外公开，附 Atom 订阅 board.atom）")
     print(f"数据库：{db.resolve()}（可用 sqlite-utils 或 Datasette 打开，表结构见 docs/schema.md）")
     return 0
 

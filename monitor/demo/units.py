@@ -15,6 +15,8 @@ timing is written once. The stories:
 - hbj: ``hjzl`` sits behind a WZWS firewall from E-8 (its pages redirect to ``/WZWSREL...``); ``xzcf``
   answers 200 with 页面不存在 from E-6 (``Gone``, a soft 404); the other columns are on time.
 - sfj: a 加速乐 firewall answers HTTP 521 with a cookie-setting script from E-6 (site-wide ``Outage``).
+- wlj ``tzgg`` (a one-month rule): silent E-49..E-15, late, noticed, then 8 items at E-14/E-13 (``Burst``, 一阵风).
+- slj ``tzgg``: re-posts, an empty item, an attachment-only item, an old item re-dated at E-8 (``Hollow``).
 """
 
 from __future__ import annotations
@@ -92,7 +94,34 @@ class Gone:
     at: int
 
 
-Scenario = Union[Stale, Resumes, Blank, MissedMonth, Backdated, Redesign, Gone]
+@dataclass(frozen=True)
+class Burst:
+    """一阵风: silent after E+newest, then ``count`` items over ``days`` days from E+at; the normal cadence
+    resumes after them. Posted right after the column's lateness notice (see ``catalog.expected``)."""
+
+    newest: int
+    at: int
+    count: int = 8
+    days: int = 2
+
+
+@dataclass(frozen=True)
+class Hollow:
+    """为公开而公开 on the column's normal cadence:
+    - ``reposts``: (original, copy): the item posted at E+original is posted again at E+copy, same title and
+      text, under a new address and 发布日期;
+    - ``empty``: the item posted at E+empty has no body text at all;
+    - ``attachment_only``: the item posted at E+k is only an attachment link (not empty: never signalled);
+    - ``redated``: (posted, at): the item posted at E+posted shows 发布日期 E+at from E+at on, same address.
+    """
+
+    reposts: tuple[tuple[int, int], ...] = ((-15, -6), (-13, -10), (-13, -3))
+    empty: int = -9
+    attachment_only: int = -11
+    redated: tuple[int, int] = (-60, -8)
+
+
+Scenario = Union[Stale, Resumes, Blank, MissedMonth, Backdated, Redesign, Gone, Burst, Hollow]
 
 
 @dataclass(frozen=True)
@@ -249,4 +278,13 @@ UNITS: tuple[UnitSpec, ...] = (
              ("法治政府建设", "公共法律服务", "人民调解", "普法宣传教育", "行政复议", "社区矫正"),
              (JGZN, GZDT, TZGG, ZCWJ, NDBG),
              outage=Outage("jiasule", -6)),
+    UnitSpec("wlj", "市文化广电旅游局", "清河市文化广电旅游局", "市文广旅局", "清文旅", "trs", "iso", 20,
+             ("文旅融合发展", "公共文化服务", "文物保护利用", "旅游市场监管", "非遗传承保护", "广播电视安全播出"),
+             (JGZN, GZDT,
+              _with(TZGG, rule={"template": "notice_6m", "within": {"n": 1, "unit": "month"}},
+                    scenario=Burst(newest=-49, at=-14)),
+              ZCWJ, NDBG)),
+    UnitSpec("slj", "市水利局", "清河市水利局", "市水利局", "清水", "trs", "iso", 20,
+             ("防汛抗旱", "水资源管理", "河湖长制", "农村饮水安全", "水土保持", "水利工程建设"),
+             (JGZN, GZDT, _with(TZGG, scenario=Hollow()), ZCWJ, NDBG)),
 )

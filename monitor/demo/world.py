@@ -1,4 +1,4 @@
-"""The demo world: thirteen simulated government units, their columns and items, answered page by page.
+"""The demo world: fifteen simulated government units, their columns and items, answered page by page.
 
 Pure generation, no sockets: ``DemoWorld.respond(host, path)`` returns what the unit's site would send on the
 simulated day ``today`` (an item is online iff its posted day <= today). ``DemoServer`` (server.py) puts it on
@@ -85,7 +85,10 @@ class DemoWorld:
     def online(self, column: DemoColumn, today: date | None = None) -> list[DemoItem]:
         """The column's items online on ``today`` (default: the world's today), newest first."""
         day = today or self.today
-        return [it for it in column.items if it.posted <= day]
+        items = [it.as_on(day) for it in column.items if it.posted <= day]
+        if any(it.reshown for it in column.items):  # a re-dated item moves to where its new date puts it
+            items.sort(key=lambda it: (it.shown, it.time, it.id), reverse=True)
+        return items
 
     def catalog_toml(self) -> str:
         """A catalog (docs/catalog.md) describing this world."""
@@ -232,7 +235,7 @@ class DemoWorld:
         if not found or found[1].path != path or found[1].posted > self.today:
             return self._html(unit, 404, pages.not_found(unit))
         col, item = found
-        return self._html(unit, 200, pages.article_page(unit, col, item, hot))
+        return self._html(unit, 200, pages.article_page(unit, col, item.as_on(self.today), hot))
 
 
 def _int_arg(query: dict[str, list[str]], name: str, default: int) -> int:
