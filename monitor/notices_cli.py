@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -77,6 +78,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if fetch:
         lines.append(f"检查记录：{fetch.get('fetched_at')} 获取 {fetch.get('url')}（HTTP {fetch.get('status')}，"
                      f"{fetch.get('items_found')} 条，最新 {fetch.get('newest_date')}）")
+    pack = store.evidence_packs().get(args.id)
+    if pack:
+        folder = pack if os.path.isabs(pack) else os.path.join(os.path.dirname(os.path.abspath(store.path)), pack)
+        missing = "" if os.path.isdir(folder) else "，文件夹不在此处"
+        lines.append(f"证据包：{folder}（复核：scrapy crawl {n['unit']} -a column={n['column_id']}{missing}）")
     lines.append("处理记录：")
     for e in store.notice_history(args.id):
         lines.append(f"  {e['at']}  {STATE_WORDS.get(e['old_state'], e['old_state'] or '—')} → "

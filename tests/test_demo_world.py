@@ -122,7 +122,7 @@ def test_expected_signals_of_the_scenario(world):
 
 
 def test_hollow_column_reposts_empty_attachment_only_and_redated_items(world, server, client):
-    unit, col = world.unit("slj"), world.unit("slj").column("tzgg")
+    col = world.unit("slj").column("tzgg")
     copies = [it for it in col.items if it.copy_of]
     assert sorted(c.posted for c in copies) == [world.at(-10), world.at(-6), world.at(-3)]
     for copy in copies:  # the same title and text at a new address with a new date

@@ -324,6 +324,7 @@ def test_a_reviewer_walks_notices_through_every_state(demo_run, tmp_path):
     assert trail[0] == (None, "draft", "sweep") and ("draft", "issued", "auto") in trail
     shown = cli("show", str(overdue))
     assert shown.returncode == 0 and "约谈：逾期未整改" in shown.stdout and "已办结" in shown.stdout
+    assert f"evidence/notice-{overdue}（复核：scrapy crawl " in shown.stdout  # where the sweep put its pack
 
 
 def signal_rows(run) -> list[dict]:
@@ -379,3 +380,94 @@ def test_each_signal_drafted_a_notice_and_none_was_issued_by_the_monitor(demo_ru
     assert {r["state"] for r in linked} == {"draft"}  # waiting for a person
     assert {(m["old_state"], m["new_state"], m["by"]) for m in moves} == {(None, "draft", "sweep")}
     assert kinds == {r["kind"] for r in linked}
+
+
+def test_every_notice_of_the_demo_has_an_evidence_pack_that_checks_out(demo_run):
+    """Packs are built after each day's sweep: the WARC records behind the notice (their SHA-256 as stored
+    on the fetch rows), a manifest, a Chromium screenshot, SHA256SUMS; the report links a copy."""
+    import hashlib
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    with demo_run.connect() as conn:
+        notice_ids = [r["id"] for r in conn.execute("select id from notices")]
+        digests = {r["sha256"] for r in conn.execute("select sha256 from fetches where sha256 is not null")}
+    assert notice_ids
+    for notice_id in notice_ids:
+        pack = demo_run.out / "evidence" / f"notice-{notice_id}"
+        sums = dict(line.split("  ", 1)[::-1] for line in (pack / "SHA256SUMS").read_text().splitlines())
+        assert {"fetches.warc.gz", "manifest.json", "screenshot.png"} <= set(sums), (notice_id, sums)
+        for name, digest in sums.items():
+            assert hashlib.sha256((pack / name).read_bytes()).hexdigest() == digest, (notice_id, name)
+        assert (pack / "screenshot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        with open(pack / "fetches.warc.gz", "rb") as f:
+            bodies = [r.content_stream().read() for r in ArchiveIterator(f) if r.rec_type == "response"]
+        assert bodies and all(hashlib.sha256(b).hexdigest() in digests for b in bodies), notice_id
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["notice"]["id"] == notice_id and manifest["catalog"]
+    html = (demo_run.out / "report" / "index.html").read_text(encoding="utf-8")
+    assert f'href="evidence/notice-{notice_ids[0]}/index.html"' in html
+    assert (demo_run.out / "report" / "evidence" / f"notice-{notice_ids[0]}" / "index.html").exists()
+
+
+def test_the_public_board_shows_what_was_published_and_nothing_internal(demo_run, tmp_path):
+    """After a reviewer's actions (names, notes, reasons of their own), the board carries published notices
+    only, in formal Chinese, and none of the reviewers, notes, reasons or drafts."""
+    db = demo_run.db_copy(tmp_path)
+    common = ["--config", str(demo_run.catalog), "--db", str(db), "--as-of", demo_run.end.isoformat()]
+
+    def cli(*args):
+        done = subprocess.run([sys.executable, "-m", "monitor", *args, *common], capture_output=True, text=True,
+                              cwd=REPO, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    found = {key: ns[0] for key, ns in notices(demo_run).items()}
+    overdue = next(n for n in found.values() if n["state"] == "overdue")
+    withdrawn = next(n for n in found.values() if n["state"] == "overdue" and n["id"] != overdue["id"])
+    cli("notices", "escalate", str(overdue["id"]), "--level", "通报批评", "--why", "内部理由甲X1", "--by", "审核员乙X2")
+    cli("notices", "withdraw", str(withdrawn["id"]), "--why", "内部理由丙X3", "--by", "审核员丁X4")
+    cli("board", "--out", str(tmp_path / "board"))
+    html = (tmp_path / "board" / "board.html").read_text(encoding="utf-8")
+    atom = (tmp_path / "board" / "board.atom").read_text(encoding="utf-8")
+    for secret in ("X1", "X2", "X3", "X4"):
+        assert secret not in html and secret not in atom, secret
+    conn = sqlite3.connect(db)
+    drafts = [r for r in conn.execute("select id, reason from notices where state = 'draft'")]
+    assert drafts  # the back-dating draft and the signal drafts
+    for _, reason in drafts:
+        assert reason not in html and reason not in atom
+    for words in ("督办事项", "存在问题", "整改时限", "整改情况", "已追责", "已撤销", "已整改"):
+        assert words in html, words
+    assert overdue["reason"] in html and withdrawn["reason"] not in html  # a withdrawn notice loses its text
+
+
+def test_issued_notices_reach_the_units_and_the_office(demo_run, tmp_path):
+    """The demo world's issued notices, told through apprise to a local SMTP server (the unit) and a
+    local webhook (the office); a second run sends nothing twice."""
+    from tests.receivers import Hooks, smtp_server, webhook_receiver
+
+    with smtp_server() as (mailbox, smtp_port), webhook_receiver() as web_port:
+        text = demo_run.catalog.read_text(encoding="utf-8")
+        text = text.replace("[notices]\n", f'[notices]\noffice = ["json://127.0.0.1:{web_port}/office"]\n', 1)
+        slugs = {u.spec.slug for u in demo_run.world.units}
+        for slug in slugs:
+            text = text.replace(f'slug = "{slug}"\n', f'slug = "{slug}"\ncontacts = ["mailto://127.0.0.1:{smtp_port}'
+                                f'?from=monitor@example.gov.cn&to={slug}@example.gov.cn"]\n', 1)
+        catalog = tmp_path / "catalog.toml"
+        catalog.write_text(text, encoding="utf-8")
+        db = demo_run.db_copy(tmp_path)
+        common = ["--config", str(catalog), "--db", str(db), "--as-of", demo_run.end.isoformat()]
+        first = subprocess.run([sys.executable, "-m", "monitor", "notify", *common], capture_output=True, text=True,
+                               cwd=REPO, timeout=180)
+        assert first.returncode == 0, first.stdout + first.stderr
+        published = [n for ns in notices(demo_run).values() for n in ns if n["state"] in ("issued", "overdue")]
+        assert published
+        for n in published:
+            to_unit = [m for m in mailbox.messages if m["to"] == [f"{n['unit']}@example.gov.cn"]]
+            assert any("督办" in m["subject"] for m in to_unit), (n["unit"], mailbox.messages)
+        assert {path for path, _, _ in Hooks.received} == {"/office"}
+        sent = len(mailbox.messages), len(Hooks.received)
+        again = subprocess.run([sys.executable, "-m", "monitor", "notify", *common], capture_output=True, text=True,
+                               cwd=REPO, timeout=180)
+        assert again.returncode == 0 and (len(mailbox.messages), len(Hooks.received)) == sent

@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import socket
 import ssl
 import subprocess
 import sys
@@ -28,16 +27,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from socketserver import StreamRequestHandler, ThreadingTCPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from monitor import clock, review
 from monitor.cli import main
@@ -45,6 +40,7 @@ from monitor.config import load_catalog
 from monitor.notify import MAX_ATTEMPTS, backoff, deliver, queue_for_day, scrub, targets
 from monitor.store import Store
 from tests.conftest import serve_loopback
+from tests.receivers import Hooks, Mailbox, smtp_server, webhook_receiver
 
 SH = clock.SHANGHAI
 D0, D1 = date(2026, 11, 20), date(2026, 11, 23)  # drafted on a Friday, issued on the Monday: deadline 11-30
@@ -53,70 +49,18 @@ OFFICE_PASSWORD = "Secr3tPass-9q"
 BOARD = "https://www.example.gov.cn/dujiban/board.html"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# ---------------------------------------------------------------- a real SMTP server
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages: list[dict] = []
-        self.logins: list[tuple[str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = message_from_bytes(envelope.original_content, policy=email_policy)
-        self.messages.append({"to": list(envelope.rcpt_tos), "from": envelope.mail_from, "subject": str(msg["subject"]),
-                              "body": msg.get_content(), "type": msg.get_content_type(), "at": time.monotonic()})
-        return "250 OK"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password.decode() == OFFICE_PASSWORD)
+# ---------------------------------------------------------------- the receivers (tests/receivers.py)
 
 
 @pytest.fixture()
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=box.authenticate,
-                            auth_require_tls=False)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
-# ---------------------------------------------------------------- a real webhook receiver
-
-
-class Hooks(BaseHTTPRequestHandler):
-    received: list[tuple[str, dict, float]] = []
-    answered: dict[str, int] = {}
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        path = self.path
-        Hooks.answered[path] = Hooks.answered.get(path, 0) + 1
-        failing = path == "/down" or (path == "/flaky" and Hooks.answered[path] == 1)
-        if not failing:
-            Hooks.received.append((path, body, time.monotonic()))
-        self.send_response(500 if failing else 200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    with smtp_server(OFFICE_PASSWORD) as served:
+        yield served
 
 
 @pytest.fixture()
 def hooks() -> Iterator[int]:
-    Hooks.received, Hooks.answered = [], {}
-    with serve_loopback(Hooks, "127.0.0.1") as port:
+    with webhook_receiver() as port:
         yield port
 
 
