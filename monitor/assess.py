@@ -22,6 +22,10 @@ from monitor.policy import policy_for
 from monitor.review import raise_draft
 from monitor.store import Store
 
+# A deadline counted in a year the calendar does not know may come up to a 春节 week (and its make-up days)
+# too early: a verdict late by no more than this, on such a count, neither drafts nor moves a notice.
+PROVISIONAL_MARGIN_DAYS = 10
+
 STATE_WORDS = {
     "on_time": "按时", "due_soon": "临近期限", "late": "逾期", "blank": "空白栏目",
     "unreachable": "无法访问", "blocked": "被防火墙拦截", "broken": "读取失败", "unknown": "未检查",
@@ -61,7 +65,10 @@ def _act_on_notice(store: Store, catalog: Catalog, column: Column, verdict: Verd
     if row and row["state"] != "draft":  # a draft's deadline is counted when it is issued
         row = _recompute_deadline(store, catalog, row, as_of, policy, by)
     active = ActiveNotice(row["id"], row["state"], date.fromisoformat(row["deadline"])) if row else None
-    action = decide(verdict.state, previous_state, active, as_of)
+    state = verdict.state
+    if verdict.provisional and state == "late" and (verdict.days_late or 0) <= PROVISIONAL_MARGIN_DAYS:
+        state = "unknown"  # late only by a guessed calendar, by less than a holiday it may not know: no move
+    action = decide(state, previous_state, active, as_of)
     if action == "draft":
         evidence = {**verdict.evidence, "last_fetch": store.last_list_fetch(column.unit, column.id, as_of)}
         raise_draft(store, catalog, column, "lateness", verdict.reason, evidence, as_of, by, days_late=verdict.days_late,
@@ -126,13 +133,15 @@ def _recompute_deadline(store: Store, catalog: Catalog, row: dict, as_of: date, 
         return row
     old = date.fromisoformat(row["deadline"])
     n = evidence.get("rectify_workdays", catalog.settings.rectify_workdays)
-    new, provisional = policy.workdays.add_workdays(date.fromisoformat(row["opened_day"]), n)
+    start = date.fromisoformat(row["issued_day"] or row["opened_day"])  # the deadline counts from the issue day
+    new, provisional = policy.workdays.add_workdays(start, n)
     if provisional and new == old:
         return row
+    years = "、".join(sorted({str(old.year), str(new.year)}))
     if provisional:
-        why = f"整改期限按更新的{old.year}年工作日表重新计算（仍为暂计）：{old}→{new}"
+        why = f"整改期限按更新的{years}年工作日表重新计算（仍为暂计）：{old}→{new}"
     else:
-        why = f"整改期限按{old.year}年节假日安排重新计算：{old}→{new}"
+        why = f"整改期限按{years}年节假日安排重新计算：{old}→{new}"
     evidence.update(deadline_provisional=provisional, deadline_recomputed={"old": old.isoformat(), "new": new.isoformat()})
     store.change_notice_deadline(row["id"], as_of, new, by, why,
                                  evidence=json.dumps(evidence, ensure_ascii=False, default=str))

@@ -182,10 +182,17 @@ def parse_cadence(text: str) -> Cadence:
         return Cadence("same_as_above", raw)
     if _ON_REQUEST.search(norm):
         return Cadence("unparsed", raw, reason="这是依申请公开的答复期限，不是主动公开的时限，请人工确认")
-    alternatives = [a for a in re.split(r"/|／|或者?(?=定期|固定|即时|长期|及时|实时)", norm) if a]
+    if m := re.search(r"\d+(?:[-~～至到]|或)\d+" + _UNIT, norm):
+        return Cadence("unparsed", raw, reason=f"“{m.group(0)}”是一个区间，不是确定的期限，请人工确认")
+    if m := re.search(r"(?<!\d)0" + _UNIT, norm):
+        return Cadence("unparsed", raw, reason=f"“{m.group(0)}”：期限为0，请人工确认")
+    alternatives = [a for a in re.split(r"/|／|或者?(?=定期|固定|即时|长期|及时|实时|依申请|按)", norm) if a]
     if len(alternatives) > 1:
         readings = [_parse_clauses(a, raw) for a in alternatives]
-        if all(r.parsed for r in readings) and len({_shape(r) for r in readings}) > 1:
+        unread = [a for a, r in zip(alternatives, readings) if not r.parsed]
+        if unread:
+            return Cadence("unparsed", raw, reason=f"并列了几种表述，其中“{unread[0]}”无法识别，无法确定适用哪一种，请人工确认")
+        if len({_shape(r) for r in readings}) > 1:
             kinds = "、".join(KIND_WORDS[r.kind] for r in readings)
             return Cadence("unparsed", raw, reason=f"并列了几种不同的公开时限（{kinds}），无法确定适用哪一种，请人工确认")
     return _parse_clauses(norm, raw)
@@ -196,7 +203,7 @@ def _shape(c: Cadence) -> tuple:
 
 
 def _parse_clauses(norm: str, raw: str) -> Cadence:
-    clauses = [c for c in re.split(r"[;。]|,?其中(?=.)", norm) if c.strip(",、")]
+    clauses = [c for c in re.split(r"[;。,]|其中(?=.)", norm) if c.strip(",、")]
     marked_sub = re.search(r"其中", norm) is not None
     parts: list[Cadence] = []
     display = retention = None
@@ -313,7 +320,7 @@ def _event(m: re.Match[str], clause: str, raw: str) -> Cadence:
         subject, pre = _subject(pre[: cut.start()]), pre[cut.end():]
     elif cut:
         pre = pre[cut.end():]
-    event = re.sub(r"^(?:其中|应当|应|须|经)|(?:之日起|之日|起|后|以后|之后|当日|日)$", "", pre)
+    event = re.sub(r"^(?:原则上|一般|其中|应当|应|须|经)|(?:之日起|之日|起|后|以后|之后|当日|日)$", "", pre)
     event = re.sub(r"(?:之日起|之日|起|后|以后|之后)$", "", event).strip(",、")
     trigger = next((name for name, pattern in _TRIGGERS if re.search(pattern, event)), "other")
     notes = ()

@@ -163,7 +163,8 @@ def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
 
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)  # data_only: a formula's value, not its text
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError) as exc:
+        # SyntaxError: xml.etree's ParseError, a damaged sheet inside the archive
         raise CatalogError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     sheets = []
     for ws in book.worksheets:

@@ -161,6 +161,10 @@ def home_page(columns: Sequence[ColumnStanding], as_of: date, workdays: Workdays
     if newest is None:
         return Indicator("home", "首页更新", "fail", f"{basis}没有任何带发布日期的信息（按未更新计）", figures)
     silent_until, _ = workdays.add_span(newest, HOME_SILENCE)
+    unread = [c for c in pool if not c.read]
+    if as_of > silent_until and unread:  # a column the monitor could not read may carry a newer item
+        return Indicator("home", "首页更新", "unknown",
+                         f"{basis}已读取的最新信息发布于{newest}，另有{len(unread)}个栏目未能读取，无法判定", figures, items)
     if as_of > silent_until:
         days = (as_of - newest).days
         return Indicator("home", "首页更新", "fail", f"{basis}最新信息发布于{newest}，已{days}天未更新（超过2周）",

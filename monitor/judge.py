@@ -328,8 +328,12 @@ def _compound(rule: Compound, history: ColumnHistory, as_of: date, policy: Polic
     applicable = [k for k, (_, v) in enumerate(judged) if v.state != "blank"] or [0]
     part, worst = max((judged[k] for k in applicable), key=lambda pv: _SEVERITY.get(pv[1].state, 0))
     label = part.applies_to or ("其他信息" if specific else "")
+    # what describes the column as a whole (its newest item, counts, back-dated items) comes from all its items
+    whole = _evidence(rule, _facts([i for i in history.items if i.first_seen <= as_of], history, as_of,
+                                   policy.backdate_tolerance_days), as_of)
     evidence = {
-        **worst.evidence, "rule": rule.words(), "kind": rule.kind,
+        **worst.evidence, **{k: whole[k] for k in ("items", "dated", "undated", "undated_unread", "newest", "backdated")},
+        "rule": rule.words(), "kind": rule.kind,
         "parts": [
             {"applies_to": p.applies_to, "rule": p.rule.words(), "state": v.state, "reason": v.reason,
              "judged": k in applicable}

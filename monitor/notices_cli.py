@@ -97,7 +97,7 @@ def cmd_move(args: argparse.Namespace) -> int:
     from monitor.config import load_catalog
 
     store = _store(args)
-    day = args.as_of or clock.today()
+    day = clock.not_in_future(args.as_of or clock.today())  # a person acts today, or records a past day
     by = args.by or getpass.getuser()
     if args.action == "issue":
         notice = review.issue(store, load_catalog(args.config), args.id, day, by, args.note or "")

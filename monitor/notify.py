@@ -38,6 +38,7 @@ refuse a message (wrong keyword or signature, rate limit); apprise reads only th
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import time
@@ -109,7 +110,13 @@ def mask(url: str) -> str | None:
     server = apprise.Apprise.instantiate(url, asset=_asset())
     if server is None:
         return None
-    return server.url(privacy=True).split("?", 1)[0]
+    masked = server.url(privacy=True).split("?", 1)[0]
+    scheme, _, rest = masked.partition("://")
+    if scheme.lower() in _PATH_SECRET_SCHEMES:  # a generic webhook's path often is its token: keep the host and
+        host, slash, path = rest.partition("/")  # a short digest that tells two paths apart without showing them
+        digest = hashlib.sha256(path.encode()).hexdigest()[:8]
+        masked = f"{scheme}://{host}{slash}{f'***{digest}' if path else ''}"
+    return masked
 
 
 def has_recipients(catalog: Catalog) -> bool:
@@ -142,7 +149,9 @@ def due_events(notice: dict[str, Any], as_of: date, remind_days: int) -> list[st
     events = []
     if state in STILL_DUE["issued"]:
         events.append("issued")
-    if state == "issued" and remind_days > 0 and notice["deadline"] and notice["issued_day"] < as_of.isoformat():
+    # a deadline reminder says the monitor has not seen the fix: only a lateness notice is followed by sweeps
+    if (state == "issued" and remind_days > 0 and notice["deadline"] and notice["issued_day"] < as_of.isoformat()
+            and notice.get("kind", "lateness") == "lateness"):
         if 0 <= (date.fromisoformat(notice["deadline"]) - as_of).days <= remind_days:
             events.append("deadline_near")
     if state in ("overdue", "escalated"):
@@ -236,11 +245,16 @@ def _urls_for(catalog: Catalog, unit_slug: str, event: str, target: str) -> list
     return [url for _, t, url in targets(catalog, unit, event) if t == target]
 
 
+_PATH_SECRET_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+
+
 def scrub(text: str, url: str) -> str:
     """``text`` without the URL's secrets (password, tokens, keys), for the database and the screen."""
     parts = urlsplit(url)
     secrets = [parts.password or ""]
     secrets += [v for k, v in parse_qsl(parts.query) if _SECRET_KEYS.search(k)]
+    if parts.scheme.lower() in _PATH_SECRET_SCHEMES:  # a generic webhook: its path may be its token
+        secrets += [p for p in parts.path.split("/") if len(p) >= 8]
     if parts.scheme.lower() not in _PLAIN_HOSTS:  # a bot: the host (as written, not lower-cased) and path are its token
         secrets += [parts.username or "", parts.netloc.rpartition("@")[2].split(":")[0], *parts.path.split("/")]
     for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):

@@ -3,9 +3,10 @@
 The national indicator wants at least 20 probes a day spread over a week, each failing when the
 page has not opened after 15 seconds. A probe asks only the unit's configured ``site`` URL, with
 the monitor's user agent, and follows no redirect (an answer, even a redirect, is a page that
-opened). Its outcome is ``ok``, ``failed`` (timeout, refused connection, HTTP error status) or
-``blocked`` (a firewall challenge: the monitor was stopped, not the citizen) and every probe is
-stored, with its time in Asia/Shanghai. Scheduling the probes through the day is the scheduler's.
+opened). Its outcome is ``ok``, ``failed`` (timeout, refused connection, HTTP error status, a page
+that took the whole limit), ``blocked`` (a firewall challenge, 403 or 429: the monitor was stopped, not
+the citizen) or ``monitor_error`` (most sites of the round unreachable at once: the monitor's network)
+and every probe is stored, with its time in Asia/Shanghai. Only ``ok`` and ``failed`` count. Scheduling the probes through the day is the scheduler's.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from monitor.store import Store
 
 PROBE_TIMEOUT = 15.0  # seconds: the national rule
 WORKERS = 16
+ROUND_MIN_SITES, ROUND_DOWN_SHARE = 4, 0.8  # a round where 80 % of 4+ sites are unreachable: the monitor's fault
 
 
 def probe_unit(client: httpx.Client, unit: Unit, at: datetime) -> dict[str, Any]:
@@ -42,8 +44,11 @@ def probe_unit(client: httpx.Client, unit: Unit, at: datetime) -> dict[str, Any]
     else:
         record["status"] = response.status_code
         challenge = detect_challenge(response.status_code, response.content, dict(response.headers))
-        if challenge:
-            record.update(outcome="blocked", error=challenge)
+        took = time.monotonic() - started
+        if challenge or response.status_code in (403, 429):  # the monitor was stopped, not the citizen
+            record.update(outcome="blocked", error=challenge or f"HTTP {response.status_code}")
+        elif took >= client.timeout.read:  # a page sent slowly: each read was in time, the whole was not
+            record.update(outcome="failed", error=f"{took:.1f} 秒才打开（限{client.timeout.read:g}秒）")
         elif response.status_code >= 400:
             record.update(outcome="failed", error=f"HTTP {response.status_code}")
         else:
@@ -82,5 +87,16 @@ def probe_rounds(catalog: Catalog, store: Store, times: Sequence[datetime], unit
     finally:
         for client in clients:
             client.close()
+    for at in times:
+        _blame_the_monitor([r for r in records if r["at"] == at.isoformat(timespec="seconds")])
     store.add_probes(records)
     return records
+
+
+def _blame_the_monitor(round_: list[dict[str, Any]]) -> None:
+    """When most sites of a round could not even be reached, the monitor's own network is the likelier cause:
+    those probes are recorded as ``monitor_error`` and count for no site."""
+    unreached = [r for r in round_ if r["outcome"] == "failed" and r["status"] is None]
+    if len(round_) >= ROUND_MIN_SITES and len(unreached) >= ROUND_DOWN_SHARE * len(round_):
+        for r in unreached:
+            r.update(outcome="monitor_error", error=f"本轮{len(unreached)}/{len(round_)}个站点同时无法访问，按监测端网络故障计：{r['error']}")

@@ -53,13 +53,13 @@ def auto_issues(catalog: Catalog, column: Column) -> bool:
 
 def issue(store: Store, catalog: Catalog, notice_id: int, day: date, by: str, note: str = "") -> dict[str, Any]:
     """Publish a draft: the rectification deadline counts from ``day``."""
-    notice = _notice(store, notice_id)
-    person_move("issue", notice["state"])
     n = catalog.settings.rectify_workdays
-    deadline, provisional = policy_for(catalog).workdays.add_workdays(day, n)
-    evidence = {**json.loads(notice["evidence"] or "{}"), "deadline_provisional": provisional, "rectify_workdays": n}
-    why = f"审核发布，限{deadline}前整改" + (f"（{note}）" if note else "")
-    with store.atomic():
+    with store.atomic():  # the state is read and moved in one transaction: a sweep cannot move it in between
+        notice = _checked(store, notice_id, "issue", day)
+        deadline, provisional = policy_for(catalog).workdays.add_workdays(day, n)
+        evidence = {**json.loads(notice["evidence"] or "{}"), "deadline_provisional": provisional,
+                    "rectify_workdays": n}
+        why = f"审核发布，限{deadline}前整改" + (f"（{note}）" if note else "")
         store.move_notice(notice_id, day, "issued", by, why, issued_day=day.isoformat(), issued_by=by,
                           deadline=deadline.isoformat(), evidence=json.dumps(evidence, ensure_ascii=False, default=str))
     return _notice(store, notice_id)
@@ -67,29 +67,36 @@ def issue(store: Store, catalog: Catalog, notice_id: int, day: date, by: str, no
 
 def withdraw(store: Store, notice_id: int, day: date, by: str, why: str) -> dict[str, Any]:
     """A false alarm (误报): withdrawn with its reason; a draft never reaches the board."""
-    notice = _notice(store, notice_id)
-    person_move("withdraw", notice["state"], why=why)
     with store.atomic():
+        _checked(store, notice_id, "withdraw", day, why=why)
         store.move_notice(notice_id, day, "withdrawn", by, why, withdrawn_day=day.isoformat(), withdraw_reason=why)
     return _notice(store, notice_id)
 
 
 def escalate(store: Store, notice_id: int, day: date, by: str, level: str, why: str) -> dict[str, Any]:
     """追究责任: the level (约谈 / 通报批评 / 追究责任) and why."""
-    notice = _notice(store, notice_id)
-    person_move("escalate", notice["state"], why=why, level=level)
     with store.atomic():
+        _checked(store, notice_id, "escalate", day, why=why, level=level)
         store.move_notice(notice_id, day, "escalated", by, f"{level}：{why}", escalated_day=day.isoformat(),
                           escalation_level=level)
     return _notice(store, notice_id)
 
 
 def close(store: Store, notice_id: int, day: date, by: str, why: str) -> dict[str, Any]:
-    notice = _notice(store, notice_id)
-    person_move("close", notice["state"], why=why)
     with store.atomic():
+        _checked(store, notice_id, "close", day, why=why)
         store.move_notice(notice_id, day, "closed", by, why, closed_day=day.isoformat())
     return _notice(store, notice_id)
+
+
+def _checked(store: Store, notice_id: int, action: str, day: date, **details: Any) -> dict[str, Any]:
+    """The notice, once the move is allowed from its state on ``day``: never before its last move."""
+    notice = _notice(store, notice_id)
+    person_move(action, notice["state"], **details)
+    last = max(e["day"] for e in store.notice_history(notice_id))
+    if day.isoformat() < last:
+        raise UsageError(f"--as-of {day} is before the notice's last move ({last}): its history cannot be rewritten")
+    return notice
 
 
 def _notice(store: Store, notice_id: int) -> dict[str, Any]:

@@ -164,6 +164,9 @@ def burst(unit: str, column: str, items: list[ItemRecord], ok_check_days: tuple[
             return None
         before = ok_days[bisect_left(ok_days, item.first_seen) - 1]
         claimed = item.published or item.first_seen
+        if claimed < before - timedelta(days=policy.tolerance_days):
+            return None  # claims a date the check before had covered: back-dated or moved (a site's new
+            # addresses), judged by those detectors, never counted as a sudden burst
         return min(max(claimed, before + timedelta(days=1)), item.first_seen)
 
     appearing = sorted(((d, i) for i in known if (d := appeared(i))), key=lambda p: (p[0], p[1].url))

@@ -431,7 +431,8 @@ class Store:
     def probe_days(self, unit: str, start: date, end: date) -> list[dict[str, Any]]:
         """Per day between `start` and `end`: probes, failed and blocked ones."""
         return self._rows(
-            "select day, count(*) as total, sum(outcome = 'failed') as failed, sum(outcome = 'blocked') as blocked"
+            "select day, count(*) as total, sum(outcome = 'failed') as failed,"
+            " sum(outcome not in ('ok', 'failed')) as blocked"  # blocked, or the monitor's own failure: not counted
             " from probes where unit = ? and day between ? and ? group by day order by day",
             [unit, start.isoformat(), end.isoformat()],
         )

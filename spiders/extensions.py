@@ -35,8 +35,11 @@ class SweepBookkeeping:
         results = assess_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, ctx.sweep_id, columns,
                               by="adhoc" if ctx.adhoc else "sweep")
         late = sum(r.verdict.state in LAGGING for r in results)
-        inspection = inspect_and_store(ctx.store, ctx.catalog, spider.unit, ctx.as_of)
-        found = detect_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, columns, by="adhoc" if ctx.adhoc else "sweep")
+        # the verdicts stand whatever happens next: a failure of the unit-wide steps is reported, not raised
+        inspection = _reported(lambda: inspect_and_store(ctx.store, ctx.catalog, spider.unit, ctx.as_of), spider,
+                               "国家检查指标")
+        found = _reported(lambda: detect_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, columns,
+                                              by="adhoc" if ctx.adhoc else "sweep"), spider, "假公开线索") or []
         if ctx.adhoc:
             ctx.store.finish_sweep(ctx.sweep_id, "finished" if reason == "finished" else "failed",
                                    units_done=1, columns_checked=len(results), columns_late=late,
@@ -46,7 +49,7 @@ class SweepBookkeeping:
             for r in results:
                 print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason,
                                           r.notice_action))
-            print(printable(f"国家检查指标：{inspection.words()}"))
+            print(printable(f"国家检查指标：{inspection.words() if inspection else '计算失败，见日志'}"))
             for f in found:  # not indented: the indented lines are the columns' verdicts
                 print(printable(f"疑似问题（{f.signal.column}，督办草稿待审核）：{f.signal.summary}"))
             sys.stdout.flush()
@@ -55,6 +58,15 @@ class SweepBookkeeping:
         if progress:
             print(f"  {spider.unit.slug:<8} {spider.unit.name}: {len(results)} 个栏目，{late} 个逾期/空白",
                   file=sys.stderr, flush=True)
+
+
+def _reported(step, spider, what: str):
+    """Run one unit-wide step after the verdicts; a failure is logged with the unit and returns None."""
+    try:
+        return step()
+    except Exception:  # noqa: BLE001 - the monitor's own failure: logged, never a verdict
+        spider.logger.exception(f"{spider.unit.slug}: {what}失败")
+        return None
 
 
 def format_verdict_line(column_id: str, column_name: str, state: str, reason: str, notice_action: str | None) -> str:

@@ -62,6 +62,19 @@ class _ColumnProgress:
     articles: int = 0
 
 
+PINNED_AT_MOST = 3  # out-of-order steps a list may have (pinned 置顶 items at its top) and still be read as ordered
+
+
+def read_depth(dates: list[date]) -> date | None:
+    """The oldest date a check surely read down to: the last date of the list as read (lists run newest
+    first; a pinned old item at the top says nothing of depth). None when the list is not in date order:
+    then no item's absence is evidence of anything (back-dating, items taken down)."""
+    if not dates:
+        return None
+    steps_up = sum(above < below for above, below in zip(dates, dates[1:]))  # a newer item below an older one
+    return dates[-1] if steps_up <= PINNED_AT_MOST else None
+
+
 class UnitSpider(scrapy.Spider):
     """Made per unit by spiders.loader; `unit` and `catalog` are class attributes."""
 
@@ -251,7 +264,7 @@ class UnitSpider(scrapy.Spider):
         return ColumnCheck(
             self.unit.slug, column.id, outcome, progress.items,
             max(progress.dates).isoformat() if progress.dates else None,
-            min(progress.dates).isoformat() if progress.dates else None,
+            depth.isoformat() if (depth := read_depth(progress.dates)) else None,
             progress.pages, detail,
         )
 

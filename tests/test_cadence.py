@@ -310,3 +310,18 @@ def test_cli_reads_standard_input():
     done = subprocess.run([sys.executable, "-m", "monitor", "cadence", "-"], cwd=REPO, input="信息形成之日起\n二十个工作日内\n",
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and json.loads(done.stdout)["within"] == WD20
+
+
+@pytest.mark.parametrize("text, why", [
+    ("依法公开/每月", "“依法公开”无法识别"), ("每月或依申请公开", "“依申请公开”无法识别"),
+    ("1-2个工作日内", "是一个区间"), ("0个工作日内", "期限为0"),
+    ("项目批准后7日内，实施过程中逐段公开", "几条时限都没有写明适用的事项"),
+])
+def test_wording_that_would_need_a_guess_is_refused(text, why):
+    c = parse_cadence(text)
+    assert c.kind == "unparsed" and why in c.reason
+
+
+def test_a_comma_clause_with_only_a_display_window_or_retention_is_kept_apart():
+    assert parse_cadence("每年1月31日前，公开满5年后撤下").retention == {"n": 5, "unit": "year"}
+    assert parse_cadence("原则上20个工作日内").within == WD20

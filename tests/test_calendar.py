@@ -14,7 +14,7 @@ from monitor.assess import assess_unit
 from monitor.calendar_file import load_calendar_file
 from monitor.cli import main
 from monitor.config import load_catalog
-from monitor.errors import CatalogError
+from monitor.errors import CatalogError, UsageError
 from monitor.store import Store
 from monitor.workdays import Workdays
 
@@ -307,3 +307,40 @@ def test_a_notice_made_overdue_by_the_guess_goes_back_to_issued(tmp_path, catalo
         (None, "draft"), ("draft", "issued"), ("issued", "overdue"), ("overdue", "overdue"), ("overdue", "issued")]
     assert notice_events(store)[-1]["why"] == "按重新计算的整改期限2027-01-07，尚未逾期"
     assert sweep_day(store, after, date(2027, 1, 8), late)["tzgg"].notice_action == "overdue"
+
+
+def test_a_recounted_deadline_counts_from_the_day_the_notice_was_issued(tmp_path, monkeypatch):
+    """A draft reviewed days later: its provisional deadline is recounted from the issue day, not the draft day."""
+    from monitor import review
+
+    monkeypatch.delenv("MONITOR_CALENDAR", raising=False)
+    write(tmp_path / "after" / "h.toml", FILE_2027)
+    text = CATALOG.replace('auto_issue = ["*"]', "auto_issue = []")
+    before = load_catalog(write(tmp_path / "before" / "catalog.toml", text.format(calendar="")))
+    after = load_catalog(write(tmp_path / "after" / "catalog.toml", text.format(calendar='[calendar]\nfile = "h.toml"')))
+    store = Store(tmp_path / "m.db")
+    late = {"tzgg": ["2026-12-01"]}
+    sweep_day(store, before, date(2026, 12, 21), late)
+    sweep_day(store, before, date(2026, 12, 22), late)
+    [draft] = store.notices(state="draft")
+    issued = review.issue(store, before, draft["id"], date(2026, 12, 31), "张三")
+    assert issued["deadline"] == "2027-01-08"  # 5 working days after Dec 31, guessed: Jan 4, 5, 6, 7, 8
+    with pytest.raises(UsageError, match="before the notice's last move"):
+        review.close(store, draft["id"], date(2026, 12, 30), "张三", "改写历史")
+    sweep_day(store, after, date(2027, 1, 4), late)
+    [notice] = store.notices()
+    # the file: Jan 1-4 off, so Jan 5, 6, 7, 8, 11 (counted from the draft day it would be Dec 29: overdue)
+    assert (notice["state"], notice["deadline"]) == ("issued", "2027-01-11")
+
+
+def test_late_only_by_a_guessed_calendar_drafts_no_notice(tmp_path, catalogs):
+    """Late by a few days on a count through an unknown year (which may hide a holiday): no notice yet."""
+    before, _ = catalogs
+    store = Store(tmp_path / "m.db")
+    news = {"news": ["2026-12-29"]}  # due Jan 6 by the guess
+    for day in (date(2027, 1, 7), date(2027, 1, 8)):
+        result = sweep_day(store, before, day, news)["news"]
+        assert result.verdict.state == "late" and result.verdict.provisional and result.notice_action is None
+    assert store.notices() == []
+    far = sweep_day(store, before, date(2027, 1, 18), news)["news"]  # 12 days late: beyond any holiday's reach
+    assert far.verdict.provisional and far.notice_action == "draft"

@@ -61,3 +61,14 @@ def test_no_real_article_page_is_called_empty(name: str):
 def test_real_pages_bodies_are_found_for_most(capsys):
     found = [n for n in DETAIL_TRUTH if read_body((Path(REAL_PAGES) / n).read_text(encoding="utf-8")).chars]
     assert len(found) >= 10, found
+
+
+def test_attachments_named_in_a_query_or_a_link_text_and_bodies_filled_by_script_are_never_empty():
+    from monitor.extract.body import read_body
+
+    hanweb = """<html><body><div class="article"><h1>关于公布名单的通知</h1><div id="zoom">
+      <p><a href="/module/download/downfile.jsp?classid=0&filename=2611271530.pdf">名单</a></p></div></div></body></html>"""
+    assert read_body(hanweb).attachments >= 1
+    scripted = """<html><body><div class="article"><h1>关于开展检查的通知</h1><div id="zoom"><p>2026-11-27</p></div>
+      <script>document.getElementById('zoom').innerHTML += window.CONTENT;</script></div></body></html>"""
+    assert read_body(scripted).chars is None  # unknown, not empty

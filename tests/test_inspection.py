@@ -154,3 +154,10 @@ def test_every_failed_indicator_is_named(failed_keys):
     v = inspect_unit("u", HEALTHY + [col("z", backdated=[forged])], probes, AS_OF)
     assert tuple(i.key for i in v.failed) == failed_keys
     assert v.to_json()["words"] == "不合格（网站可用性、发稿日期真实性）"
+
+
+def test_an_unread_column_that_may_carry_a_newer_item_leaves_the_home_page_undecided():
+    cols = [col("zcwj", "政策文件", newest=AS_OF - timedelta(days=40)),
+            col("gzdt", "动态要闻", state="blocked", newest=AS_OF - timedelta(days=1))]
+    h = indicator(inspect_unit("u", cols, week(), AS_OF), "home")
+    assert h.state == "unknown" and "1个栏目未能读取" in h.summary

@@ -96,3 +96,12 @@ def test_compound_monitor_failure_is_never_late():
 def test_compound_horizon_is_the_deepest_part():
     rule = Compound((Part(MaxGap(Span(14, "day"))), Part(ItemLag(Span(7, "workday"), lookback_days=45), "x", ("x",))))
     assert horizon(rule, D(2026, 11, 28)) == D(2026, 11, 28) - timedelta(days=45)
+
+
+def test_compound_evidence_describes_the_whole_column():
+    """The inspection reads a column's newest item from its verdict: a compound's is the column's, not the worst part's."""
+    old_licence = item(D(2025, 1, 20), written=D(2025, 1, 2), title="行政许可决定公示")
+    fresh = item(D(2026, 11, 25), written=D(2026, 11, 20), title="工作动态")
+    v = judge(Compound((Part(MaxGap(Span(14, "day"))), Part(MaxGap(Span(30, "day")), "行政许可", ("行政许可",)))),
+              history(old_licence, fresh), D(2026, 11, 28))
+    assert v.state == "late" and v.evidence["newest"]["published"] == "2026-11-25" and v.evidence["items"] == 2

@@ -553,3 +553,13 @@ columns = [{{ id = "tzgg", name = "通知公告", url = "http://{SITE}:{port}/tz
     assert [b["title"] for p, b, _ in Hooks.received if p == "/office"] == [subject]
     store = Store(db)
     assert {(d["event"], d["status"]) for d in store.deliveries()} == {("issued", "sent")}
+
+
+def test_a_generic_webhooks_path_token_is_not_kept_and_two_paths_stay_apart():
+    from monitor.notify import mask
+
+    one, two = mask("json://127.0.0.1:8080/hooks/s3cr3tToken123"), mask("json://127.0.0.1:8080/hooks/otherToken456")
+    assert "s3cr3tToken123" not in one and "otherToken456" not in two and one != two
+    assert one.startswith("json://127.0.0.1:8080/***")
+    assert "s3cr3tToken123" not in scrub("POST json://127.0.0.1:8080/hooks/s3cr3tToken123 failed",
+                                         "json://127.0.0.1:8080/hooks/s3cr3tToken123")

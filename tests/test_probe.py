@@ -112,3 +112,20 @@ def test_probe_cli_exits_1_when_a_site_fails(tmp_path):
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("up") and "正常" in lines[0] and "失败" in lines[1] and "HTTP 503" in lines[1]
+
+
+def test_a_round_where_nearly_every_site_is_unreachable_is_the_monitors_failure(tmp_path):
+    units = "\n".join(f"""
+[[units]]
+slug = "u{k}"
+name = "单位{k}"
+site = "http://127.0.0.1:1/u{k}/"
+columns = [{{ id = "gzdt", name = "工作动态", url = "http://127.0.0.1:1/u{k}/gzdt/", rule = "长期" }}]
+""" for k in range(4))
+    path = tmp_path / "catalog.toml"
+    path.write_text(units, encoding="utf-8")
+    store = Store(tmp_path / "m.db")
+    records = probe_round(load_catalog(path), store, at=datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI), timeout=2)
+    assert {r["outcome"] for r in records} == {"monitor_error"} and "监测端网络故障" in records[0]["error"]
+    day = store.probe_days("u0", date(2026, 11, 27), date(2026, 11, 27))
+    assert day == [{"day": "2026-11-27", "total": 1, "failed": 0, "blocked": 1}]  # counted for no site

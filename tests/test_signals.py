@@ -71,6 +71,13 @@ def test_the_first_check_is_history_not_a_burst_and_a_monitor_gap_is_not_one_eit
     assert burst("u", "tzgg", history_of([quiet, *spread]), gap, [], E, POLICY) is None
 
 
+def test_a_site_moving_its_addresses_is_no_burst():
+    """After a month of silence, 8 items at new addresses claiming their old dates: a re-index, not 一阵风."""
+    quiet = rec("q", E - timedelta(days=50), E - timedelta(days=50))
+    moved = [rec(k, E - timedelta(days=60 + k), E - timedelta(days=10)) for k in range(8)]
+    assert burst("u", "tzgg", history_of([quiet, *moved]), CHECKS, [], E, POLICY) is None
+
+
 def test_a_burst_right_after_a_notice_and_before_an_inspection_says_so():
     start = E - timedelta(days=12)
     group = [rec(k, start, start) for k in range(6)]

@@ -18,7 +18,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
@@ -69,7 +69,7 @@ def read_body(html: str, url: str = "") -> ArticleBody:
     if any(word in text for word in ATTACHMENT_WORDS):
         attachments += 1
     if chars < FALLBACK_MIN_CHARS and how != "largest block":
-        if chars == 0 and _filled_by_script(root, box):
+        if _filled_by_script(root, box):  # a date line in the box, the text itself filled in by a script
             return ArticleBody(None, None, attachments, how)
         block, more = _largest_block(body, outside=box)
         if block is not None and more >= FALLBACK_MIN_CHARS:  # more text elsewhere: which is the body?
@@ -142,8 +142,13 @@ def _largest_block(body: etree._Element, outside: etree._Element | None = None) 
 def _attachment_links(body: etree._Element) -> int:
     count = 0
     for a in body.iter("a"):
-        path = urlsplit((a.get("href") or "").strip()).path.lower()
-        if path.endswith(ATTACHMENT_EXTS):
+        parts = urlsplit((a.get("href") or "").strip())
+        label = " ".join(a.itertext()).lower()
+        # downfile.jsp?filename=x.pdf (Hanweb and others) names the file in its query; or the link's text does
+        page_link = parts.path.lower().endswith((".html", ".htm", ".shtml", "/")) or not parts.path
+        if (parts.path.lower().endswith(ATTACHMENT_EXTS) or unquote(parts.query).lower().endswith(ATTACHMENT_EXTS)
+                or label.strip().endswith(ATTACHMENT_EXTS)
+                or (not page_link and any(w in label for w in ATTACHMENT_WORDS))):
             count += 1
     return count
 
