@@ -1,6 +1,6 @@
 """The catalog: units, their columns and the rules they must meet, loaded from one TOML file.
 
-``load_catalog(path)`` parses and validates the file (pydantic), resolves rule templates and
+``load_catalog(path)`` parses and validates the file (pydantic, ``monitor.catalog_schema``), resolves rule templates and
 returns plain frozen dataclasses. Any problem raises ``CatalogError`` whose message names the
 file, the unit, the column and the field; nothing downstream runs on a catalog that failed.
 See docs/catalog.md for the format.
@@ -13,172 +13,21 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import ValidationError
 
 from monitor.cadence import parse_cadence
 from monitor.cadence_rules import CadenceError, Defaults, rule_from_cadence
 from monitor.calendar_file import load_calendar_file
+from monitor.catalog_schema import RULE_KINDS, CalendarSpec, CatalogSpec, RuleSpec, SpanSpec, netloc
 from monitor.errors import CatalogError
 from monitor.tomlfile import read_toml
 from monitor.inspection import PRESETS
 from monitor.rules import ItemLag, MaxGap, MinRate, Periodic, Phased, Rule, Span, Standing
 from monitor.workdays import YearDays
 
-COLUMN_TYPES = ("首页", "动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
-RULE_KINDS = ("max_gap", "periodic", "item_lag", "standing", "min_rate", "phased")
 DEMO_CATALOG = Path(__file__).parent / "demo" / "catalog.toml"
-
-
-# ---------------------------------------------------------------- the file's schema
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SpanSpec(_Strict):
-    n: int = Field(ge=1, le=3650)
-    unit: Literal["day", "workday", "week", "month", "year"]
-
-
-class DueDateSpec(_Strict):
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
-
-
-class RuleSpec(_Strict):
-    text: str | None = None  # 公开时限 wording, read by monitor.cadence instead of the fields below
-    kind: Literal[RULE_KINDS] | None = None  # type: ignore[valid-type]
-    template: str | None = None
-    within: SpanSpec | None = None
-    period: Literal["month", "quarter", "half_year", "year"] | None = None
-    due: SpanSpec | None = None
-    due_date: DueDateSpec | None = None
-    lookback_days: int | None = Field(default=None, ge=1, le=3660)
-    count: int | None = Field(default=None, ge=1, le=1000)  # min_rate
-    per: Literal["workday", "day", "week", "month", "quarter", "half_year", "year"] | None = None  # min_rate
-    until: date | None = None  # phased: the project's end
-
-
-class ExtractSpec(_Strict):
-    encoding: str | None = None
-    browser: StrictBool = False
-    browser_fallback: StrictBool = True
-    endpoint: str | None = None
-    items: str | None = None
-    link: str | None = None
-    date: str | None = None
-
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint_is_http(cls, v: str | None) -> str | None:
-        return None if v is None else _http_url(v)
-
-    @field_validator("encoding")
-    @classmethod
-    def _known_encoding(cls, v: str | None) -> str | None:
-        if v is not None:
-            import codecs
-
-            try:
-                codecs.lookup(v)
-            except LookupError:
-                raise ValueError(f"unknown encoding {v!r}") from None
-        return v
-
-
-class ColumnSpec(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")
-    name: str = Field(min_length=1)
-    url: str
-    type: Literal[COLUMN_TYPES] = "其他"  # type: ignore[valid-type]
-    focus: StrictBool = False
-    rule: str | RuleSpec
-    extract: ExtractSpec = ExtractSpec()
-
-    @field_validator("url")
-    @classmethod
-    def _url_is_http(cls, v: str) -> str:
-        return _http_url(v)
-
-
-class UnitSpec(_Strict):
-    slug: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
-    name: str = Field(min_length=1)
-    site: str
-    contacts: list[str] = []  # apprise URLs (mailto://, dingtalk://, wecom://, json://) told of its notices
-    columns: list[ColumnSpec] = Field(min_length=1)
-
-    @field_validator("site")
-    @classmethod
-    def _site_is_http(cls, v: str) -> str:
-        return _http_url(v)
-
-
-class SettingsSpec(_Strict):
-    download_timeout: float = Field(default=15.0, gt=0, le=300)
-    retries: int = Field(default=2, ge=0, le=10)
-    download_delay: float = Field(default=1.0, ge=0, le=60)
-    concurrency_per_host: int = Field(default=2, ge=1, le=8)
-    warn_days: int = Field(default=3, ge=0, le=60)
-    rectify_workdays: int = Field(default=5, ge=1, le=60)
-    backdate_tolerance_days: int = Field(default=2, ge=0, le=60)
-    timely_workdays: int = Field(default=20, ge=1, le=365)  # 及时 / 即时 with no number
-    phased_gap_months: int = Field(default=3, ge=1, le=36)  # 逐段 with no gap
-    # faked and hollow disclosure (monitor.signals, docs/supervision.md)
-    burst_min_items: int = Field(default=5, ge=2, le=100)  # 一阵风: this many items ...
-    burst_within_days: int = Field(default=3, ge=1, le=30)  # ... appearing within this many days ...
-    burst_silence_days: int = Field(default=30, ge=7, le=366)  # ... after this long without any
-    empty_body_chars: int = Field(default=30, ge=1, le=2000)  # a body with fewer letters is empty (no attachment)
-    inspection_days: tuple[date, ...] = ()  # announced inspections: a burst in the 14 days before one is named so
-    contact: str = ""
-
-
-class CalendarSpec(_Strict):
-    file: str | None = None  # a calendar file (monitor.calendar_file), relative to the catalog's folder
-    overrides: dict[date, Literal["workday", "holiday"]] = {}
-
-
-class NoticesSpec(_Strict):
-    auto_issue: list[str] = []  # rule template names whose lateness notices issue without review; "*": all
-    remind_days: int = Field(default=2, ge=0, le=30)  # tell the unit this many days before its deadline
-    office: list[str] = []  # apprise URLs of the disclosure office, told of every issued / overdue notice
-    board_url: str | None = None  # where board.html is published (monitor.notify links each message to it)
-
-    @field_validator("board_url")
-    @classmethod
-    def _board_url_is_http(cls, v: str | None) -> str | None:
-        return _http_url(v) if v is not None else None
-
-
-class InspectionSpec(_Strict):
-    # silence allowed per column type before the national check counts a column as not updated
-    presets: dict[Literal[COLUMN_TYPES], SpanSpec] = {}  # type: ignore[valid-type]
-
-
-class CatalogSpec(_Strict):
-    monitor: SettingsSpec = SettingsSpec()
-    calendar: CalendarSpec = CalendarSpec()
-    inspection: InspectionSpec = InspectionSpec()
-    notices: NoticesSpec = NoticesSpec()
-    rules: dict[str, RuleSpec] = {}
-    units: list[UnitSpec] = Field(min_length=1)
-
-
-def netloc(url: str) -> tuple[str, int]:
-    """(host, port) of an http(s) URL, with the scheme's default port."""
-    parts = urlsplit(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {value!r}")
-    return value
 
 
 # ---------------------------------------------------------------- what the rest of the monitor sees

@@ -135,3 +135,40 @@ def demo_run(tmp_path_factory) -> DemoRun:
         server.set_today(DEMO_END)
         yield DemoRun(world, server, out / "catalog.toml", out / "monitor.db", out, DEMO_END, proc.stdout)
     shutil.rmtree(out, ignore_errors=True)
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots for a person to look at
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@dataclass
+class PageWatch:
+    """What a page did while a test looked at it: every request, console error and dialog."""
+
+    requests: list[str]
+    errors: list[str]
+    dialogs: list[str]
+
+    def assert_offline_and_quiet(self) -> None:
+        assert self.dialogs == [] and self.errors == []
+        assert self.requests and all(url.startswith("file://") for url in self.requests)
+
+
+@contextmanager
+def offline_page() -> Iterator[tuple[object, PageWatch]]:
+    """A page in Debian's Chromium, watched; after the block, call ``watch.assert_offline_and_quiet()``."""
+    from playwright.sync_api import sync_playwright
+
+    watch = PageWatch([], [], [])
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("request", lambda r: watch.requests.append(r.url))
+        page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: watch.errors.append(str(e)))
+        page.on("dialog", lambda d: (watch.dialogs.append(d.message), d.dismiss()))
+        try:
+            yield page, watch
+        finally:
+            browser.close()

@@ -16,12 +16,12 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from monitor import review
 from monitor.cli import main
 from monitor.config import load_catalog
 from monitor.store import Store
+from tests.conftest import ARTIFACTS, offline_page
 from reports.board import board_notices, build_board, gather_board
 
 HOSTILE = """<script>alert(1)</script>"'&"""
@@ -44,9 +44,6 @@ MARKERS = {
     "false_alarm_reason": "FALSE-ALARM-REASON-MARKER-f00d",
     "sweep_why": "SWEEP-WHY-MARKER-2b2b",
 }
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 COLUMNS = ["hostile", "overdue", "escalated", "rectified", "closed", "draft", "wdraft", "wissued", "nextyear"]
 
 
@@ -167,14 +164,7 @@ def test_a_past_board_shows_the_notices_as_they_stood_then(world):
 def test_board_in_chromium_shows_hostile_text_as_text_and_stays_offline(world, tmp_path):
     store, catalog, ids = world
     board = build_board(store, catalog, D3, tmp_path / "board")
-    requests, errors, dialogs = [], [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with offline_page() as (page, watch):
         page.goto(board.as_uri())
         assert page.locator("h1").inner_text() == "政务公开督办公告"
         assert page.locator("article.notice").count() == 7
@@ -194,9 +184,7 @@ def test_board_in_chromium_shows_hostile_text_as_text_and_stays_offline(world, t
         page.screenshot(path=str(ARTIFACTS / "board.png"), full_page=True)
         page.emulate_media(media="print")
         assert page.locator(".feed").is_hidden()
-        browser.close()
-    assert dialogs == [] and errors == []
-    assert requests and all(url.startswith("file://") for url in requests)
+    watch.assert_offline_and_quiet()
 
 
 def test_nothing_internal_reaches_the_page_or_the_feed(world, tmp_path):

@@ -4,7 +4,7 @@ import sqlite3
 from pathlib import Path
 
 from monitor.cli import build_parser
-from monitor.config import ColumnSpec, ExtractSpec, RuleSpec, SettingsSpec, UnitSpec
+from monitor.catalog_schema import ColumnSpec, ExtractSpec, RuleSpec, SettingsSpec, UnitSpec
 from monitor.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from monitor.assess import assess_unit
 from monitor.config import load_catalog
 from monitor.store import Store
+from tests.conftest import ARTIFACTS, offline_page
 from reports.weekly import build_weekly, gather
 
 HOSTILE = """<script>alert("x")</script><img src=x onerror=alert(1)>"'&"""
@@ -46,9 +46,6 @@ site = "http://127.0.0.1:9/"
   url = "http://127.0.0.1:9/tzgg/"
   rule = "dynamic_2w"
 """
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 def judged_store(tmp_path: Path, days: list[date], fixed_on: date | None = None):
@@ -88,14 +85,7 @@ def report(tmp_path) -> Path:
 
 
 def test_report_in_chromium_escapes_scraped_text_and_stays_offline(report):
-    requests, errors, dialogs = [], [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with offline_page() as (page, watch):
         page.goto(report.as_uri())
         lagging = page.locator('#lagging tr[data-unit="hostile"][data-column="gzdt"]')
         assert lagging.count() == 1
@@ -108,9 +98,7 @@ def test_report_in_chromium_escapes_scraped_text_and_stays_offline(report):
         page.screenshot(path=str(ARTIFACTS / "weekly-report.png"), full_page=True)
         page.goto((report.parent / "notices.html").as_uri())
         assert page.locator("#notices tr[data-state='issued']").count() == 1
-        browser.close()
-    assert dialogs == [] and errors == []
-    assert requests and all(url.startswith("file://") for url in requests)
+    watch.assert_offline_and_quiet()
 
 
 def test_a_past_weeks_report_shows_notices_as_they_stood_then(tmp_path):
