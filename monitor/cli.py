@@ -10,9 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from monitor import clock, notices_cli
+from monitor import clock, notices_cli, schedule_cli
 from monitor.config import load_catalog
 from monitor.errors import MonitorError, UsageError
+from monitor.locks import EXIT_ALREADY_RUNNING, AlreadyRunning
 from monitor.store import default_db_path
 from monitor.terminal import printable
 
@@ -32,9 +33,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.config)
     units = args.units.split(",") if args.units else None
     [summary] = run_sweeps(catalog, args.db or default_db_path(), [args.as_of or clock.today()], units,
-                           progress=not args.quiet)
+                           progress=not args.quiet, columns=_columns(args.columns), simulated=args.simulated_world)
     print(summary.line())
     return 0 if summary.status == "finished" else 1
+
+
+def _columns(text: str | None) -> dict[str, list[str]] | None:
+    """--columns fgw/gzdt,czj/czsz → {"fgw": ["gzdt"], "czj": ["czsz"]}."""
+    if not text:
+        return None
+    chosen: dict[str, list[str]] = {}
+    for part in text.split(","):
+        unit, sep, column = part.strip().partition("/")
+        if not (sep and unit and column):
+            raise UsageError(f"--columns takes UNIT/COLUMN pairs separated by commas, not {part!r}")
+        chosen.setdefault(unit, []).append(column)
+    return chosen
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -255,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--units", help="comma-separated unit slugs (default: all)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--columns", metavar="UNIT/COLUMN,...",
+                   help="a spot check: read only these columns (a sweep of kind 'spot', beside any other sweep)")
+    p.add_argument("--simulated-world", action="store_true",
+                   help="the sites are a simulation that follows --as-of (the demo world, the scheduler's tests): "
+                        "allow a day to come")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("report", help=cmd_report.__doc__)
@@ -286,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
 
     notices_cli.add_parser(sub, _common)
+    schedule_cli.add_parser(sub)
 
     p = sub.add_parser("demo", help=cmd_demo.__doc__)
     _common(p)
@@ -357,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except AlreadyRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
     except MonitorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

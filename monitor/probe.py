@@ -6,7 +6,9 @@ the monitor's user agent, and follows no redirect (an answer, even a redirect, i
 opened). Its outcome is ``ok``, ``failed`` (timeout, refused connection, HTTP error status, a page
 that took the whole limit), ``blocked`` (a firewall challenge, 403 or 429: the monitor was stopped, not
 the citizen) or ``monitor_error`` (most sites of the round unreachable at once: the monitor's network)
-and every probe is stored, with its time in Asia/Shanghai. Only ``ok`` and ``failed`` count. Scheduling the probes through the day is the scheduler's.
+and every probe is stored, with its time in Asia/Shanghai. Only ``ok`` and ``failed`` count. Scheduling
+the probes through the day is the scheduler's (monitor.jobs). A probe waits its host's turn on the host
+gate (monitor.hostgate), so it never lands on a site in the same moment as a crawl's request.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import httpx
 from monitor import clock, user_agent
 from monitor.config import Catalog, Unit
 from monitor.extract.firewall import detect_challenge
+from monitor.hostgate import HostGate, host_key
 from monitor.store import Store
 
 PROBE_TIMEOUT = 15.0  # seconds: the national rule
@@ -66,12 +69,23 @@ def probe_round(catalog: Catalog, store: Store, units: Sequence[str] | None = No
 def probe_rounds(catalog: Catalog, store: Store, times: Sequence[datetime], units: Sequence[str] | None = None,
                  timeout: float = PROBE_TIMEOUT) -> list[dict[str, Any]]:
     """One round per time in ``times``, recorded at that time (the demo replays a simulated day's
-    probes at once; the scheduler asks for one round at a time)."""
+    probes at once); stored and returned."""
     chosen = [u for u in catalog.units if not units or u.slug in units]
-    jobs = [(unit, at) for at in times for unit in chosen]
+    records = probe_sites(catalog, store.path, [(unit, at) for at in times for unit in chosen], timeout)
+    for at in times:
+        blame_the_monitor([r for r in records if r["at"] == at.isoformat(timespec="seconds")])
+    store.add_probes(records)
+    return records
+
+
+def probe_sites(catalog: Catalog, db_path, jobs: Sequence[tuple[Unit, datetime]],
+                timeout: float = PROBE_TIMEOUT) -> list[dict[str, Any]]:
+    """Probe each (unit, time) side by side, each after its host's turn on the host gate; nothing stored
+    (a round spread over an hour is judged as one: see blame_the_monitor)."""
     headers = {"User-Agent": user_agent(catalog.settings.contact)}
     local = threading.local()
     clients: list[httpx.Client] = []
+    gate, gap = HostGate(db_path), catalog.settings.download_delay / 2
 
     def probe(job: tuple[Unit, datetime]) -> dict[str, Any]:
         # a client (connection pool) per worker thread: a pool shared by threads can lose a socket
@@ -79,21 +93,18 @@ def probe_rounds(catalog: Catalog, store: Store, times: Sequence[datetime], unit
         if not hasattr(local, "client"):
             local.client = httpx.Client(timeout=timeout, follow_redirects=False, headers=headers, trust_env=False)
             clients.append(local.client)
+        gate.wait_turn(host_key(job[0].site), gap)
         return probe_unit(local.client, *job)
 
     try:
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(jobs) or 1)) as pool:
-            records = list(pool.map(probe, jobs))
+            return list(pool.map(probe, jobs))
     finally:
         for client in clients:
             client.close()
-    for at in times:
-        _blame_the_monitor([r for r in records if r["at"] == at.isoformat(timespec="seconds")])
-    store.add_probes(records)
-    return records
 
 
-def _blame_the_monitor(round_: list[dict[str, Any]]) -> None:
+def blame_the_monitor(round_: list[dict[str, Any]]) -> None:
     """When most sites of a round could not even be reached, the monitor's own network is the likelier cause:
     those probes are recorded as ``monitor_error`` and count for no site."""
     unreached = [r for r in round_ if r["outcome"] == "failed" and r["status"] is None]

@@ -210,3 +210,21 @@ def m0007_signals(db: Database) -> None:
         create index signals_by_day on signals(day);
         """
     )
+
+
+@MIGRATIONS(name="0008_job_runs")
+def m0008_job_runs(db: Database) -> None:
+    """The scheduler's log of work (monitor.scheduler): one row per run of a scheduled or manual job, with
+    the time it was planned for and when it really started and ended (both with their zone), how it ended
+    (``running``, ``ok``, ``failed``, ``timeout``, ``crashed``, ``refused`` when another run held the work,
+    ``missed`` when it came too late for its grace), the child process, its figures as JSON and a message."""
+    db.executescript(
+        """
+        create table job_runs (
+            id integer primary key, job text not null, kind text not null, trigger text not null,
+            planned_for text, started_at text not null, finished_at text, status text not null,
+            pid integer, figures text, message text
+        );
+        create index job_runs_by_job on job_runs(job, started_at);
+        """
+    )

@@ -2,7 +2,8 @@
 
 ``Store(path)`` opens the file, turns on WAL and a busy timeout, and applies the numbered
 migrations in ``monitor.schema``. Every read and write of the monitor goes through a method
-here (the supervision tables' in monitor/store_supervision.py, which ``Store`` inherits); nothing
+here (the supervision tables' in monitor/store_supervision.py, the scheduler's in
+monitor/store_schedule.py, which ``Store`` inherits); nothing
 else runs SQL. The tables are documented in docs/schema.md.
 """
 
@@ -19,9 +20,11 @@ from typing import Any
 import sqlite_utils
 
 from monitor import clock
+from monitor.locks import waiting_for
 from monitor.config import Catalog
 from monitor.judge import CheckFact, ColumnHistory, ItemFact, Verdict
 from monitor.schema import MIGRATIONS
+from monitor.store_schedule import ScheduleQueries
 from monitor.store_supervision import SupervisionQueries
 
 
@@ -33,7 +36,7 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-class Store(SupervisionQueries):
+class Store(SupervisionQueries, ScheduleQueries):
     """Open (and migrate) the monitor's database."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
@@ -44,10 +47,17 @@ class Store(SupervisionQueries):
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-        MIGRATIONS.apply(self.db)
+        with waiting_for(self.path, "migrate"):  # two processes opening a new database must not both migrate it
+            MIGRATIONS.apply(self.db)
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

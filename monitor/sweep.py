@@ -9,13 +9,14 @@ several in a row (the demo's simulated days), then the process ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from monitor import clock
+from monitor import clock, locks
 from monitor.config import Catalog
 from monitor.errors import UsageError
 from monitor.judge import MONITOR_STATES
@@ -57,23 +58,26 @@ def base_settings(catalog: Catalog, db_path: Path, progress: bool, log_level: st
     return settings
 
 
-async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, units: Sequence[str] | None = None) -> SweepSummary:
-    """One sweep inside a running reactor: a sweep row, every chosen unit's crawl, the summary."""
+async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, units: Sequence[str] | None = None,
+                      columns: dict[str, list[str]] | None = None) -> SweepSummary:
+    """One sweep inside a running reactor: a sweep row, every chosen unit's crawl, the summary.
+    With `columns` (unit → column ids: a spot check), only those columns are read, in a sweep of kind 'spot'."""
     from spiders.loader import make_spider_class
 
-    chosen = [u for u in catalog.units if not units or u.slug in units]
+    chosen = [u for u in catalog.units if (not units or u.slug in units) and (not columns or u.slug in columns)]
     store = Store(db_path)
     store.record_catalog(catalog)
-    sweep_id = store.begin_sweep(as_of, "sweep", catalog.digest, len(chosen))
+    sweep_id = store.begin_sweep(as_of, "spot" if columns else "sweep", catalog.digest, len(chosen))
     status = "failed"
     try:
         per_sweep = {"MONITOR_AS_OF": as_of.isoformat(), "MONITOR_SWEEP_ID": sweep_id}
-        tasks = [runner.crawl(make_spider_class(catalog, unit, per_sweep)) for unit in chosen]
+        tasks = [runner.crawl(make_spider_class(catalog, unit, per_sweep), column=",".join((columns or {}).get(unit.slug, ())))
+                 for unit in chosen]
         for task in tasks:
             await task
         status = "finished"
     finally:
-        summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], status)
+        summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], status, columns)
         store.finish_sweep(sweep_id, status, units_done=summary.units, columns_checked=summary.columns,
                            columns_late=summary.late, notices_opened=summary.notices_opened)
         store.close()
@@ -84,21 +88,35 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
                progress: bool = True, before_day: Callable[[date], None] | None = None,
                after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None,
                log_level: str | None = None, simulated: bool = False, evidence: bool = True,
-               notify: bool = True) -> list[SweepSummary]:
+               notify: bool = True, columns: dict[str, list[str]] | None = None) -> list[SweepSummary]:
     """Run one sweep per day, in order, in this process's reactor. Call once per process.
 
+    A sweep holds the database's sweep lock (monitor.locks) from start to end: a second sweep on the same
+    database refuses to start (AlreadyRunning). A spot check (`columns`: unit → column ids) reads only
+    those columns and takes no lock: it may run beside a sweep, as an ad hoc crawl may.
     A day to come is refused (a crawl reads today's pages), except in a simulated world (the demo).
     After each day's crawls, the evidence packs of the notices opened that day are built (with
     `evidence`) in a worker thread: Playwright's sync API cannot run in the reactor's event loop.
     Then (with `notify`, and only when the catalog names contacts or an office) the messages due that
     day are queued and sent (monitor.notify), in a worker thread too: apprise's sending blocks.
     """
-    unknown = set(units or ()) - {u.slug for u in catalog.units}
+    unknown = (set(units or ()) | set(columns or ())) - {u.slug for u in catalog.units}
     if unknown:
         raise UsageError(f"unknown unit(s): {', '.join(sorted(unknown))}")
+    for slug, ids in (columns or {}).items():
+        missing = set(ids) - {c.id for c in catalog.unit(slug).columns}
+        if missing:
+            raise UsageError(f"unit {slug!r} has no column(s): {', '.join(sorted(missing))}")
     if not simulated:
         for day in days:
             clock.not_in_future(day)
+    with contextlib.nullcontext() if columns else locks.hold(db_path, "sweep"):
+        return _run_days(catalog, db_path, days, units, progress, before_day, after_day, log_level, evidence,
+                         notify, columns)
+
+
+def _run_days(catalog, db_path, days, units, progress, before_day, after_day, log_level, evidence, notify,
+              columns) -> list[SweepSummary]:
     from scrapy.crawler import AsyncCrawlerProcess
 
     from monitor.evidence import build_packs_after_sweep
@@ -114,7 +132,7 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
             for day in days:
                 if before_day:
                     before_day(day)
-                summary = await crawl_sweep(process, catalog, db_path, day, units)
+                summary = await crawl_sweep(process, catalog, db_path, day, units, columns)
                 summaries.append(summary)
                 if evidence:
                     await asyncio.to_thread(build_packs_after_sweep, db_path, catalog, day)
@@ -141,8 +159,10 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
     return summaries
 
 
-def summarise(store: Store, sweep_id: int, as_of: date, units: list[str], status: str) -> SweepSummary:
-    rows = [r for r in store.verdicts(as_of) if r["unit"] in units and r["day"] == as_of.isoformat()]
+def summarise(store: Store, sweep_id: int, as_of: date, units: list[str], status: str,
+              columns: dict[str, list[str]] | None = None) -> SweepSummary:
+    rows = [r for r in store.verdicts(as_of) if r["unit"] in units and r["day"] == as_of.isoformat()
+            and (not columns or r["column_id"] in columns.get(r["unit"], ()))]
     opened = sum(1 for n in store.notices() if n["opened_day"] == as_of.isoformat() and n["unit"] in units)
     return SweepSummary(
         sweep_id, as_of, status, len({r["unit"] for r in rows}), len(rows),

@@ -5,6 +5,11 @@ then (a list filled by JavaScript, learned on the fly; a firewall challenge a br
 most crawls never do, so the driver and Debian's Chromium are started on the first request with
 ``meta["playwright"]`` and never otherwise. Requests without it go through Scrapy's own handler.
 Inside the browser, requests to places the catalog does not name are aborted (``outside_catalog``).
+
+Every request, with or without the browser, first waits its host's turn on the shared host gate
+(monitor.hostgate) at the moment it is sent: probes, spot checks and other crawls of the same host in
+other processes are spaced by half the unit's download delay (the shortest delay Scrapy's own
+randomised per-host delay picks), so a crawl alone is never slowed by it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import asyncio
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from monitor.config import netloc
+from monitor.hostgate import HostGate, host_key
+from monitor.store import default_db_path
 
 _ALLOWED: set[tuple[str, int]] = set()  # (host, port) of every unit crawled by this process
 
@@ -36,6 +43,15 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         super().__init__(crawler)
         self._start_lock = asyncio.Lock()
         self._started = False
+        settings = crawler.settings
+        self._gate = HostGate(settings.get("MONITOR_DB") or default_db_path())
+        self._gap = settings.getfloat("DOWNLOAD_DELAY") * (1 - settings.getfloat("DOWNLOAD_DELAY_JITTER", 0.5))
+
+    async def download_request(self, request, *args):
+        wait = self._gate.claim(host_key(request.url), self._gap)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return await super().download_request(request, *args)
 
     async def _maybe_launch_in_thread(self) -> None:
         """Not at engine start: see _download_request."""

@@ -83,10 +83,12 @@ class UnitSpider(scrapy.Spider):
 
     def __init__(self, column: str | None = None, as_of: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        if column and column not in {c.id for c in self.unit.columns}:
-            raise ValueError(f"unit {self.unit.slug!r} has no column {column!r} "
-                             f"(columns: {', '.join(c.id for c in self.unit.columns)})")
-        self.only_column = column
+        chosen = [c.strip() for c in (column or "").split(",") if c.strip()]  # one column, or several: a,b
+        for col in chosen:
+            if col not in {c.id for c in self.unit.columns}:
+                raise ValueError(f"unit {self.unit.slug!r} has no column {col!r} "
+                                 f"(columns: {', '.join(c.id for c in self.unit.columns)})")
+        self.only_columns = frozenset(chosen)
         self.allowed_domains = sorted(self.unit.hosts())
         self.allowed_netlocs = self.unit.netlocs()  # read by spiders.middlewares.HostGuard
         browser.allow(self.allowed_netlocs)
@@ -102,7 +104,7 @@ class UnitSpider(scrapy.Spider):
 
     @property
     def columns(self) -> list[Column]:
-        return [c for c in self.unit.columns if not self.only_column or c.id == self.only_column]
+        return [c for c in self.unit.columns if not self.only_columns or c.id in self.only_columns]
 
     # ---------------------------------------------------------------- requests
 
