@@ -19,6 +19,9 @@ from pathlib import Path
 from monitor.catalog_schema import netloc
 
 
+STALE = 300.0  # seconds: no queue of claims on one host reaches this far ahead
+
+
 def gate_path(db_path: Path) -> Path:
     return Path(db_path).with_suffix(".hosts.db")
 
@@ -56,7 +59,8 @@ class HostGate:
         conn.execute("begin immediate")
         try:
             row = conn.execute("select next_at from hosts where host = ?", (host,)).fetchone()
-            start = max(now, row[0]) if row else now
+            # a moment further ahead than STALE was claimed before the wall clock stepped back: forget it
+            start = max(now, row[0]) if row and row[0] - now <= STALE else now
             conn.execute("insert into hosts (host, next_at) values (?, ?) on conflict(host) do update set next_at = excluded.next_at",
                          (host, start + gap))
             conn.execute("commit")

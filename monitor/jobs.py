@@ -10,10 +10,14 @@ status, figures) and two log lines an operator can read, one at the start and on
   own, with a time limit: Twisted's reactor cannot restart, and a sweep that hangs or crashes must not
   take the scheduler with it. Past its limit the child's process group gets SIGTERM, then SIGKILL; the run
   is ``timeout``, a child killed by a signal ``crashed``, any other exit ``failed``, and the sweep rows it
-  left running are marked failed. A sweep refused because another holds the lock is ``refused``.
+  left running are marked failed. A sweep refused because another holds the lock is ``refused``. When the
+  scheduler stops, a running child is stopped the same way and the run is ``interrupted``; the next
+  scheduler runs it again at once if its time is still within its grace (monitor.scheduler).
 - ``probe`` probes every unit's site once per round, each site at its own fixed offset within ``spread``
-  (the same minute every hour), so that a province's sites are not all asked at once; the round is judged
-  as one (most sites unreachable at once is the monitor's network) and stored.
+  (the same minute every hour), so that a province's sites are not all asked at once. A site that cannot
+  be reached is checked against witnesses asked at that moment (monitor.probe.confirm_with_witnesses): if
+  they cannot be reached either, the monitor's network is at fault, not the site. Each slot is stored as
+  soon as it is probed.
 - ``reminders`` queues and sends the day's notice messages (monitor.notify).
 - ``spot_check`` draws the day's unannounced checks (暗访): random times within ``hours``, each a random
   sample of units and of their columns, added to the job store as one-off ``spot_visit`` jobs; a visit
@@ -47,6 +51,7 @@ from monitor.store import Store
 log = logging.getLogger("monitor.schedule")
 KILL_GRACE = 20.0  # seconds between SIGTERM and SIGKILL
 STATUS_WORDS = {"running": "运行中", "ok": "成功", "failed": "失败", "timeout": "超时（已终止）", "crashed": "进程崩溃",
+                "interrupted": "被中断（调度器停止）",
                 "refused": "未运行（已有同类任务在运行）", "missed": "错过（超出补跑宽限）"}
 
 
@@ -60,6 +65,7 @@ class Runtime:
     rng: random.Random = field(default_factory=random.SystemRandom)
     add_job: Callable[..., Any] | None = None  # the scheduler's add_job, for the spot checks' visits
     planned: dict[str, datetime] = field(default_factory=dict)  # job id → the run time being run
+    submitted: dict[str, dict[str, Any]] = field(default_factory=dict)  # job id → its kwargs, when last submitted
     children: set[subprocess.Popen] = field(default_factory=set)
     kill_grace: float = KILL_GRACE
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -146,10 +152,22 @@ def run_child(rt: Runtime, run_id: int, store: Store, argv: list[str], limit: fl
     with rt.lock:
         rt.children.add(child)
     store.job_run_pid(run_id, child.pid)
+    deadline = None if limit is None else time.monotonic() + limit
     try:
         try:
-            out, _ = child.communicate(timeout=limit)
-            status = "ok"
+            while True:  # in steps, to see the scheduler stopping
+                step = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
+                try:
+                    out, _ = child.communicate(timeout=step)
+                    status = "ok"
+                    break
+                except subprocess.TimeoutExpired:
+                    if rt.clock.stopping.is_set():
+                        status = "stopped"
+                        raise
+                    if deadline is not None and time.monotonic() >= deadline:
+                        status = "timeout"
+                        raise
         except subprocess.TimeoutExpired:
             _signal_group(child, signal.SIGTERM)
             try:
@@ -157,7 +175,6 @@ def run_child(rt: Runtime, run_id: int, store: Store, argv: list[str], limit: fl
             except subprocess.TimeoutExpired:
                 _signal_group(child, signal.SIGKILL)
                 out, _ = child.communicate()
-            status = "timeout"
     finally:
         with rt.lock:
             rt.children.discard(child)
@@ -167,8 +184,10 @@ def run_child(rt: Runtime, run_id: int, store: Store, argv: list[str], limit: fl
                   else "crashed" if rc is not None and rc < 0 else "failed")
     if status not in ("ok", "refused"):
         store.fail_sweeps_of(child.pid, "failed")
-    text = (out or b"").decode("utf-8", "replace").strip()
-    return status, rc, text[-1500:]
+    text = (out or b"").decode("utf-8", "replace").strip()[-1500:]
+    if status == "stopped":
+        status, text = "interrupted", "调度器停止，运行被终止。" + text
+    return status, rc, text
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
@@ -188,8 +207,8 @@ def _sweep_figures(store: Store, run_id: int, after_id: int) -> dict[str, Any]:
 
 
 def _child_result(status: str, rc: int | None, out: str, limit: float | None) -> str | None:
-    if status == "ok":
-        return None
+    if status in ("ok", "interrupted"):
+        return None if status == "ok" else out
     if status == "timeout":
         return f"超过时限 {limit:g} 秒，已终止（进程组 SIGTERM/SIGKILL）；输出末尾：{out[-500:]}"
     if status == "crashed":
@@ -231,7 +250,7 @@ def run_probe(rt: Runtime, run_id: int, store: Store, settings: dict[str, Any], 
               planned: datetime) -> tuple[str, dict[str, Any], str | None]:
     """One availability round, each site at its offset after the planned time."""
     from monitor.config import load_catalog
-    from monitor.probe import blame_the_monitor, probe_sites
+    from monitor.probe import confirm_with_witnesses, probe_sites
 
     catalog = load_catalog(rt.config_path)
     offsets = probe_offsets([u.slug for u in catalog.units], settings["spread"])
@@ -239,18 +258,23 @@ def run_probe(rt: Runtime, run_id: int, store: Store, settings: dict[str, Any], 
     for unit in catalog.units:
         slots.setdefault(offsets[unit.slug], []).append(unit)
     records: list[dict[str, Any]] = []
+
+    def probe_slot(jobs_at: list) -> list[dict[str, Any]]:  # probed, checked against witnesses, stored at once
+        slot = probe_sites(catalog, rt.db_path, jobs_at, settings["timeout"])
+        confirm_with_witnesses(catalog, rt.db_path, slot, settings["timeout"],
+                               known_ok=[r["unit"] for r in records if r["outcome"] == "ok"])
+        store.add_probes(slot)
+        return slot
+
     if rt.simulated:  # simulated time stands still: every site at once, each recorded at its own slot
-        records = probe_sites(catalog, rt.db_path, [(unit, planned + timedelta(seconds=offset))
-                                                    for offset in sorted(slots) for unit in slots[offset]],
-                              settings["timeout"])
+        records = probe_slot([(unit, planned + timedelta(seconds=offset)) for offset in sorted(slots)
+                              for unit in slots[offset]])
     else:
         for offset in sorted(slots):
             if rt.clock.stopping.is_set():
                 break
             at = rt.clock.sleep_until(planned + timedelta(seconds=offset))
-            records += probe_sites(catalog, rt.db_path, [(unit, at) for unit in slots[offset]], settings["timeout"])
-    blame_the_monitor(records)
-    store.add_probes(records)
+            records += probe_slot([(unit, at) for unit in slots[offset]])
     counts = {k: sum(r["outcome"] == k for r in records) for k in ("ok", "failed", "blocked", "monitor_error")}
     times = [r["at"] for r in records]
     figures = {"sites": len(records), **counts, "first": min(times, default=""), "last": max(times, default="")}

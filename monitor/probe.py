@@ -31,6 +31,7 @@ from monitor.store import Store
 PROBE_TIMEOUT = 15.0  # seconds: the national rule
 WORKERS = 16
 ROUND_MIN_SITES, ROUND_DOWN_SHARE = 4, 0.8  # a round where 80 % of 4+ sites are unreachable: the monitor's fault
+WITNESSES = 3  # other sites asked at once when one cannot be reached
 
 
 def probe_unit(client: httpx.Client, unit: Unit, at: datetime) -> dict[str, Any]:
@@ -73,7 +74,7 @@ def probe_rounds(catalog: Catalog, store: Store, times: Sequence[datetime], unit
     chosen = [u for u in catalog.units if not units or u.slug in units]
     records = probe_sites(catalog, store.path, [(unit, at) for at in times for unit in chosen], timeout)
     for at in times:
-        blame_the_monitor([r for r in records if r["at"] == at.isoformat(timespec="seconds")])
+        _blame_the_monitor([r for r in records if r["at"] == at.isoformat(timespec="seconds")])
     store.add_probes(records)
     return records
 
@@ -81,7 +82,7 @@ def probe_rounds(catalog: Catalog, store: Store, times: Sequence[datetime], unit
 def probe_sites(catalog: Catalog, db_path, jobs: Sequence[tuple[Unit, datetime]],
                 timeout: float = PROBE_TIMEOUT) -> list[dict[str, Any]]:
     """Probe each (unit, time) side by side, each after its host's turn on the host gate; nothing stored
-    (a round spread over an hour is judged as one: see blame_the_monitor)."""
+    (a round asked all at once is judged by _blame_the_monitor, a spread one by confirm_with_witnesses)."""
     headers = {"User-Agent": user_agent(catalog.settings.contact)}
     local = threading.local()
     clients: list[httpx.Client] = []
@@ -104,10 +105,45 @@ def probe_sites(catalog: Catalog, db_path, jobs: Sequence[tuple[Unit, datetime]]
             client.close()
 
 
-def blame_the_monitor(round_: list[dict[str, Any]]) -> None:
+def _blame_the_monitor(round_: list[dict[str, Any]]) -> None:
     """When most sites of a round could not even be reached, the monitor's own network is the likelier cause:
     those probes are recorded as ``monitor_error`` and count for no site."""
-    unreached = [r for r in round_ if r["outcome"] == "failed" and r["status"] is None]
-    if len(round_) >= ROUND_MIN_SITES and len(unreached) >= ROUND_DOWN_SHARE * len(round_):
-        for r in unreached:
-            r.update(outcome="monitor_error", error=f"本轮{len(unreached)}/{len(round_)}个站点同时无法访问，按监测端网络故障计：{r['error']}")
+    down = [r for r in round_ if unreached(r)]
+    if len(round_) >= ROUND_MIN_SITES and len(down) >= ROUND_DOWN_SHARE * len(round_):
+        for r in down:
+            r.update(outcome="monitor_error", error=f"本轮{len(down)}/{len(round_)}个站点同时无法访问，按监测端网络故障计：{r['error']}")
+
+
+def unreached(record: dict[str, Any]) -> bool:
+    """The probe got no HTTP answer at all (timeout, refused, reset): the site's fault or the monitor's network."""
+    return record["outcome"] == "failed" and record["status"] is None
+
+
+def confirm_with_witnesses(catalog: Catalog, db_path, records: list[dict[str, Any]], timeout: float = PROBE_TIMEOUT,
+                           known_ok: Sequence[str] = ()) -> None:
+    """For a round spread over an hour, where few sites are asked at any one moment: when a site cannot be
+    reached, up to three sites on other hosts (those that answered earlier in the round first) are asked at
+    once. If none of them answers either, the monitor's own network is the likelier cause and the probe is
+    recorded as ``monitor_error``, counting for no site. The witnesses' own probes are not stored."""
+    failing = [r for r in records if unreached(r)]
+    if not failing:
+        return
+    by_slug = {u.slug: u for u in catalog.units}
+    answered = [slug for slug in known_ok if slug in by_slug] + [r["unit"] for r in records if r["outcome"] == "ok"]
+    order = list(dict.fromkeys(answered + [u.slug for u in catalog.units]))
+    for record in failing:
+        host = host_key(by_slug[record["unit"]].site)
+        chosen, hosts = [], {host}
+        for slug in order:
+            if host_key(by_slug[slug].site) not in hosts:
+                chosen.append(by_slug[slug])
+                hosts.add(host_key(by_slug[slug].site))
+            if len(chosen) == WITNESSES:
+                break
+        if not chosen:
+            continue  # a catalog of one host has no witness: the failure stands
+        now = clock.now()
+        witnesses = probe_sites(catalog, db_path, [(unit, now) for unit in chosen], timeout)
+        if all(unreached(w) for w in witnesses):
+            record.update(outcome="monitor_error",
+                          error=f"同时探测的{len(witnesses)}个对照站点也无法访问，按监测端网络故障计：{record['error']}")

@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import sys
-import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -46,14 +46,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     specs = load_schedules(_schedules_dir(args))
     setup_logging(args.log_level)
     runtime = system_runtime(args.db or default_db_path(), args.config)
-    stop = threading.Event()
+    stopping: list[int] = []  # the handler only appends: taking a lock in a signal handler can deadlock
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda signum, _: stopping.append(signum))
     log = logging.getLogger("monitor.schedule")
     with running(runtime, specs):
         log.info("scheduler started pid=%d jobs=%d db=%s", os.getpid(), len(specs), runtime.db_path)
-        stop.wait()
-        log.info("scheduler stopping (running children get SIGTERM)")
+        while not stopping:
+            time.sleep(0.5)
+        log.info("scheduler stopping (running children get SIGTERM, then SIGKILL)")
     log.info("scheduler stopped")
     return 0
 
@@ -68,7 +69,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     specs = load_schedules(_schedules_dir(args))
     db = args.db or default_db_path()
     stored = {j["id"]: j for j in planned_jobs(db)}
-    last = Store(db).last_job_runs()
+    last = Store(db).last_job_runs() if Path(db).exists() else {}  # listing creates no database
     now = clock.now()
     lines = [f"{'任务':<16} {'类型':<10} {'cron（北京时间）':<18} {'下次运行':<26} 上次运行"]
     for spec in specs:

@@ -71,6 +71,10 @@ def cron_trigger(expr: str, jitter: float = 0) -> CronTrigger:
     if len(fields) != 5:
         raise ValueError(f"a cron expression has 5 fields (minute hour day month weekday), got {len(fields)}: {expr!r}")
     minute, hour, day, month, weekday = fields
+    if day not in ("*", "?") and weekday not in ("*", "?"):
+        # crontab(5) runs when either matches, APScheduler 3 only when both do: refuse rather than differ
+        raise ValueError(f"a day of the month and a weekday together are read differently by cron and by this "
+                         f"scheduler: {expr!r} (use two jobs)")
     return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=crontab_weekdays(weekday),
                        timezone=SHANGHAI, jitter=int(jitter) or None)
 
@@ -131,6 +135,9 @@ class _Job(BaseModel):
         for kind, names in own.items():
             if self.kind != kind and given & names:
                 raise ValueError(f"{sorted(given & names)[0]!r} is not a setting of a {self.kind} job")
+        for name in ("misfire_grace", "time_limit"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ValueError(f"{name!r} must be at least one second")
         if self.time_limit is not None and self.kind not in DEFAULT_LIMITS:
             raise ValueError(f"'time_limit' is not a setting of a {self.kind} job (it runs inside the scheduler)")
         return self

@@ -21,10 +21,12 @@
 from __future__ import annotations
 
 import logging
+import pickle
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,7 @@ class _PlannedExecutor(ThreadPoolExecutor):
 
     def _do_submit_job(self, job, run_times):
         self._runtime.planned[job.id] = run_times[-1].astimezone(SHANGHAI)
+        self._runtime.submitted[job.id] = job.kwargs  # a one-off visit leaves the job store once submitted
         super()._do_submit_job(job, run_times)
 
 
@@ -72,6 +75,9 @@ class SimulatedScheduler(BackgroundScheduler):
         self.finished = threading.Event()
         self._in_flight = self._submissions = 0
         self._flight = threading.Condition()
+
+    def count_runs(self) -> None:
+        """Listen last (after the listeners that record runs), so a run counts as done once recorded."""
         self.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
 
     def _count(self, event) -> None:
@@ -122,8 +128,7 @@ def build(runtime: jobs.Runtime, until: datetime | None = None) -> BackgroundSch
         scheduler = BackgroundScheduler(**options)
 
     def on_missed(event) -> None:
-        job = scheduler.get_job(event.job_id)
-        kwargs = job.kwargs if job else {"name": event.job_id, "kind": "?"}
+        kwargs = runtime.submitted.get(event.job_id) or {"name": event.job_id, "kind": "?"}
         runtime.planned.pop(event.job_id, None)
         jobs.record_missed(runtime, kwargs["name"], kwargs["kind"], event.scheduled_run_time.astimezone(SHANGHAI))
 
@@ -134,8 +139,12 @@ def build(runtime: jobs.Runtime, until: datetime | None = None) -> BackgroundSch
 
     scheduler.add_listener(on_missed, EVENT_JOB_MISSED)
     scheduler.add_listener(on_busy, EVENT_JOB_MAX_INSTANCES)
+    if isinstance(scheduler, SimulatedScheduler):
+        scheduler.count_runs()
 
     def add_visit(job_id: str, name: str, kind: str, settings: dict[str, Any], limit: float | None, at: datetime) -> None:
+        if scheduler.state == STATE_STOPPED:  # it would only be queued in memory, and lost
+            raise RuntimeError(f"the scheduler stopped before {job_id} could be kept")
         scheduler.add_job(jobs.scheduled, DateTrigger(at, timezone=SHANGHAI), id=job_id, name=name,
                           executor="heavy", misfire_grace_time=int(VISIT_GRACE), replace_existing=True,
                           kwargs={"job_id": job_id, "name": name, "kind": kind, "settings": settings, "time_limit": limit})
@@ -147,6 +156,42 @@ def build(runtime: jobs.Runtime, until: datetime | None = None) -> BackgroundSch
 def _kwargs(spec: JobSpec) -> dict[str, Any]:
     return {"job_id": spec.name, "name": spec.name, "kind": spec.kind, "settings": spec.settings,
             "time_limit": spec.time_limit, "cron": spec.cron, "jitter": spec.jitter, "grace": spec.misfire_grace}
+
+
+def record_outage(runtime: jobs.Runtime, scheduler: BackgroundScheduler) -> int:
+    """The runs missed while no scheduler ran: APScheduler coalesces them and runs (or reports) only the
+    newest; every older one is recorded here as ``missed``, so a day without its sweep is on record."""
+    now, count = runtime.clock.now(), 0
+    for job in scheduler.get_jobs():
+        when, missed = job.next_run_time, []
+        while when is not None and when <= now:
+            missed.append(when)
+            when = job.trigger.get_next_fire_time(when, when + timedelta(seconds=1))
+        for planned in missed[:-1]:
+            jobs.record_missed(runtime, job.kwargs["name"], job.kwargs["kind"], planned.astimezone(SHANGHAI))
+            count += 1
+    return count
+
+
+def rerun_interrupted(runtime: jobs.Runtime, scheduler: BackgroundScheduler, specs: list[JobSpec]) -> list[str]:
+    """A sweep or report the last scheduler stopped in the middle runs again at once, if its planned time is
+    still within its grace (a restart at 07:00 must not cost the day's sweep); the job ids it added."""
+    now, added = runtime.clock.now(), []
+    with Store(runtime.db_path) as store:
+        last = store.last_job_runs()
+    for spec in specs:
+        run = last.get(spec.name)
+        if spec.kind not in HEAVY or not run or run["status"] != "interrupted" or run["trigger"] != "schedule":
+            continue
+        planned = datetime.fromisoformat(run["planned_for"]) if run["planned_for"] else None
+        if planned is None or (now - planned).total_seconds() > spec.misfire_grace:
+            continue
+        job_id = f"{spec.name}@rerun"
+        scheduler.add_job(jobs.scheduled, DateTrigger(now, timezone=SHANGHAI), id=job_id, name=job_id,
+                          executor="heavy", misfire_grace_time=int(spec.misfire_grace), replace_existing=True,
+                          kwargs={**_kwargs(spec), "job_id": job_id})
+        added.append(job_id)
+    return added
 
 
 def sync(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> list[str]:
@@ -176,13 +221,17 @@ def running(runtime: jobs.Runtime, specs: list[JobSpec], until: datetime | None 
     with locks.hold(runtime.db_path, "scheduler"), (clocked(runtime.clock) if runtime.simulated else _nothing()):
         with Store(runtime.db_path) as store:
             if interrupted := store.interrupted_runs(runtime.clock.now()):
-                log.warning("schedule marked %d run(s) left running by a stopped scheduler as failed", interrupted)
+                log.warning("schedule marked %d run(s) left running by a stopped scheduler as interrupted", interrupted)
         scheduler = build(runtime, until)
         jobs.RUNTIME = runtime
         scheduler.start(paused=True)
         try:
             for line in sync(scheduler, specs):
                 log.info("schedule %s", line)
+            if missed := record_outage(runtime, scheduler):
+                log.warning("schedule recorded %d run(s) missed while no scheduler ran", missed)
+            for job_id in rerun_interrupted(runtime, scheduler, specs):
+                log.info("schedule %s: the run the last scheduler stopped is made again now", job_id)
             for job in scheduler.get_jobs():
                 log.info("job=%s next=%s", job.id, job.next_run_time.isoformat() if job.next_run_time else "-")
             scheduler.resume()
@@ -203,18 +252,28 @@ def _nothing() -> Iterator[None]:
 
 
 def planned_jobs(db_path: Path) -> list[dict[str, Any]]:
-    """What the job store holds: id, kind, next run, trigger. Read only: no scheduler is started (one
-    would run, or drop, the jobs it finds due)."""
+    """What the job store holds: id, kind, next run, trigger. Read only, with plain sqlite3: a scheduler
+    would run (or drop) the jobs it finds due, and APScheduler's store deletes a job it cannot unpickle."""
     path = job_store_path(db_path)
     if not path.exists():
         return []
-    store = SQLAlchemyJobStore(url=f"sqlite:///{path}")
-    store.start(BackgroundScheduler(timezone=SHANGHAI), "default")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return [{"id": j.id, "name": j.kwargs.get("name", j.id), "kind": j.kwargs.get("kind"), "next": j.next_run_time,
-                 "trigger": str(j.trigger), "kwargs": j.kwargs} for j in store.get_all_jobs()]
+        rows = conn.execute("select id, job_state from apscheduler_jobs").fetchall()
+    except sqlite3.OperationalError:
+        return []  # no table yet
     finally:
-        store.shutdown()
+        conn.close()
+    jobs_found = []
+    for job_id, state in rows:
+        try:
+            job = pickle.loads(state)
+        except Exception:  # noqa: BLE001 - shown as unreadable, left in the store
+            jobs_found.append({"id": job_id, "name": job_id, "kind": None, "next": None, "trigger": "?", "kwargs": {}})
+            continue
+        jobs_found.append({"id": job_id, "name": job["kwargs"].get("name", job_id), "kind": job["kwargs"].get("kind"),
+                           "next": job["next_run_time"], "trigger": str(job["trigger"]), "kwargs": job["kwargs"]})
+    return jobs_found
 
 
 def system_runtime(db_path: Path, config_path: Path | None) -> jobs.Runtime:

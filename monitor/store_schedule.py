@@ -41,11 +41,11 @@ class ScheduleQueries:
 
     def interrupted_runs(self, now: datetime) -> int:
         """Scheduled runs left 'running' by a scheduler that was killed: called by the next scheduler (which
-        holds the lock, so none of them still runs) to mark them failed."""
+        holds the lock, so none of them still runs) to mark them interrupted."""
         with self.atomic():
             rows = self._rows("select id from job_runs where status = 'running' and trigger = 'schedule'")
             for row in rows:
-                self.db["job_runs"].update(row["id"], {"status": "failed", "finished_at": now.isoformat(timespec="seconds"),
+                self.db["job_runs"].update(row["id"], {"status": "interrupted", "finished_at": now.isoformat(timespec="seconds"),
                                                        "message": "调度器被中断，本次运行未完成"})
         return len(rows)
 

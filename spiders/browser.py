@@ -48,7 +48,8 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self._gap = settings.getfloat("DOWNLOAD_DELAY") * (1 - settings.getfloat("DOWNLOAD_DELAY_JITTER", 0.5))
 
     async def download_request(self, request, *args):
-        wait = self._gate.claim(host_key(request.url), self._gap)
+        # a short SQLite write, off the reactor's thread: another process holding the file must not stall the crawl
+        wait = await asyncio.to_thread(self._gate.claim, host_key(request.url), self._gap) if self._gap > 0 else 0
         if wait > 0:
             await asyncio.sleep(wait)
         return await super().download_request(request, *args)

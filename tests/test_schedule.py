@@ -84,6 +84,8 @@ BROKEN = [
     ('[jobs.s]\nkind = "spot_check"\ncron = "1 0 * * *"\nhours = "17:00-09:00"\n', ["job 's'", "field 'hours'"]),
     ('[jobs.s]\nkind = "spot_check"\ncron = "1 0 * * *"\nchecks = 0\n', ["job 's'", "field 'checks'"]),
     ('[jobs.a]\nkind = "sweep"\ncron = "30 6 * * *"\njitter = "soon"\n', ["job 'a'", "field 'jitter'"]),
+    ('[jobs.a]\nkind = "sweep"\ncron = "0 7 1,15 * 1"\n', ["job 'a'", "field 'cron'", "use two jobs"]),
+    ('[jobs.a]\nkind = "sweep"\ncron = "30 6 * * *"\nmisfire_grace = "0s"\n', ["job 'a'", "at least one second"]),
     ('[jobs.Daily]\nkind = "sweep"\ncron = "30 6 * * *"\n', ["job 'Daily'", "lower-case"]),
     ('[jobs]\na = 1\n', ["job 'a'", "expected a table"]),
     ('[job.a]\nkind = "sweep"\n', ["unknown table 'job'"]),
@@ -286,7 +288,7 @@ def test_probe_offsets_spread_sites_over_the_window_and_keep_each_sites_minute()
     assert len({int(o // 60) for o in offsets.values()}) >= len(slugs) * 2 // 3  # not all in the same minute
 
 
-def test_a_new_scheduler_marks_the_runs_a_killed_one_left_running_as_failed(tmp_path):
+def test_a_new_scheduler_marks_the_runs_a_killed_one_left_running_as_interrupted(tmp_path):
     from monitor import jobs, scheduler
     from monitor.schedule_clock import SimClock
 
@@ -300,6 +302,67 @@ def test_a_new_scheduler_marks_the_runs_a_killed_one_left_running_as_failed(tmp_
     with scheduler.running(runtime, specs, until=start + timedelta(hours=2)) as s:
         assert s.finished.wait(timeout=60)
     with Store(db) as store:
-        assert store.job_run(left)["status"] == "failed" and "中断" in store.job_run(left)["message"]
+        assert store.job_run(left)["status"] == "interrupted" and "中断" in store.job_run(left)["message"]
         assert store.job_run(by_hand)["status"] == "running"
         assert [(r["status"], r["planned_for"]) for r in store.job_runs("r")] == [("ok", "2026-11-30T09:00:00+08:00")]
+
+
+def test_a_restart_keeps_unchanged_jobs_replaces_changed_ones_and_drops_removed_ones(tmp_path):
+    from monitor import jobs, scheduler
+    from monitor.schedule_clock import SimClock
+
+    db, catalog = tmp_path / "monitor.db", REPO / "monitor" / "demo" / "catalog.toml"
+    folder = tmp_path / "schedules"
+    write_jobs(folder, '[jobs.kept]\nkind = "reminders"\ncron = "0 9 * * *"\n'
+                       '[jobs.changed]\nkind = "reminders"\ncron = "0 10 * * *"\n'
+                       '[jobs.gone]\nkind = "reminders"\ncron = "0 11 * * *"\n')
+    start = datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)
+    with scheduler.running(jobs.Runtime(SimClock(start), db, catalog), load_schedules(folder), until=start) as s:
+        assert s.finished.wait(timeout=60)
+    write_jobs(folder, '[jobs.kept]\nkind = "reminders"\ncron = "0 9 * * *"\n'
+                       '[jobs.changed]\nkind = "reminders"\ncron = "30 12 * * *"\n')
+    later = start + timedelta(hours=3)  # 11:00: kept's 09:00 is due, changed's new time is not
+    with scheduler.running(jobs.Runtime(SimClock(later), db, catalog), load_schedules(folder), until=later) as s:
+        assert s.finished.wait(timeout=60)
+    stored = {j["id"]: j for j in scheduler.planned_jobs(db)}
+    assert set(stored) == {"kept", "changed"}
+    assert stored["changed"]["next"] == datetime(2026, 11, 30, 12, 30, tzinfo=SHANGHAI)
+    with Store(db) as store:
+        assert [(r["planned_for"], r["status"]) for r in store.job_runs("kept")] == [("2026-11-30T09:00:00+08:00", "ok")]
+        assert store.job_runs("gone") == [] and store.job_runs("changed") == []
+
+
+def _units_catalog(path: Path, sites: dict[str, str]) -> Path:
+    units = "\n".join(f'''
+[[units]]
+slug = "{slug}"
+name = "{slug}局"
+site = "{site}"
+columns = [{{ id = "gzdt", name = "工作动态", url = "{site}gzdt/", rule = "长期" }}]''' for slug, site in sites.items())
+    path.write_text(f"[monitor]\ndownload_delay = 0\n{units}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("answering", [["b", "c", "d", "e"], []], ids=["one-site-down", "monitor-network-down"])
+def test_a_spread_round_blames_a_site_only_when_witnesses_answer(tmp_path, answering):
+    """A round spread over its window asks few sites at a time: a site that cannot be reached is checked
+    against sites on other hosts asked at that moment. One site down: it failed. Nothing answers (the monitor's
+    own network): no site is charged."""
+    from monitor import jobs
+    from monitor.schedule_clock import SystemClock
+
+    ips = {slug: f"127.0.0.{70 + k}" for k, slug in enumerate("abcde")}
+    with serve_loopback(Quiet, *[ips[s] for s in answering] or ["127.0.0.69"]) as port:
+        catalog = _units_catalog(tmp_path / "catalog.toml", {s: f"http://{ip}:{port}/" for s, ip in ips.items()})
+        db = tmp_path / "monitor.db"
+        runtime = jobs.Runtime(SystemClock(), db, catalog)
+        status = jobs.execute(runtime, "probes", "probe", {"spread": 2.0, "timeout": 2}, None, "manual", None)
+    assert status == "ok"
+    with Store(db) as store:
+        outcomes = {r["unit"]: r["outcome"] for r in store._rows("select unit, outcome from probes")}
+        [run] = store.job_runs("probes")
+    if answering:
+        assert outcomes == {"a": "failed", "b": "ok", "c": "ok", "d": "ok", "e": "ok"}
+    else:
+        assert outcomes == dict.fromkeys("abcde", "monitor_error")
+    assert run["figures"]["sites"] == 5  # the witnesses' own probes are not stored

@@ -164,31 +164,41 @@ def test_a_restart_keeps_the_schedule_and_catches_up_once(simulated):
     stored = {j["id"]: j for j in simulated.stored_after_stop}
     assert stored["daily_sweep"]["next"] == at(DAY1 + timedelta(days=1), 6, 30)  # kept in the job store
     sweeps = runs_of(simulated, "daily_sweep")
+    day2 = DAY1 + timedelta(days=1)
     assert [(r["planned_for"], r["started_at"], r["status"]) for r in sweeps] == [
         (at(DAY1, 6, 30).isoformat(), at(DAY1, 6, 30).isoformat(), "ok"),
-        # day 2's and day 3's 06:30 coalesce into one catch-up, made at restart (3.5 h late, within the 8 h grace)
+        # day 2's and day 3's 06:30 coalesce into one catch-up, made at restart (3.5 h late, within the 8 h grace);
+        # day 2's is on record as missed
+        (at(day2, 6, 30).isoformat(), at(DAY3, 10).isoformat(), "missed"),
         (at(DAY3, 6, 30).isoformat(), at(DAY3, 10).isoformat(), "ok"),
     ]
-    assert sweeps[1]["figures"]["as_of"] == DAY3.isoformat()
+    assert sweeps[2]["figures"]["as_of"] == DAY3.isoformat()
     with Store(simulated.db) as store:
         full = store._rows("select as_of from sweeps where kind = 'sweep' order by id")
     assert [r["as_of"] for r in full] == [DAY1.isoformat(), DAY3.isoformat()]
     reminders = runs_of(simulated, "reminders")
-    assert [(r["planned_for"], r["started_at"]) for r in reminders][-1] == (at(DAY3, 9).isoformat(), at(DAY3, 10).isoformat())
-    assert len(reminders) == 2
+    assert [(r["planned_for"], r["started_at"], r["status"]) for r in reminders] == [
+        (at(DAY1, 9).isoformat(), at(DAY1, 9).isoformat(), "ok"),
+        (at(day2, 9).isoformat(), at(DAY3, 10).isoformat(), "missed"),
+        (at(DAY3, 9).isoformat(), at(DAY3, 10).isoformat(), "ok")]
 
 
 def test_a_run_too_late_for_its_grace_is_recorded_as_missed_not_made(simulated):
     probes = runs_of(simulated, "probes")
     missed = [r for r in probes if r["status"] == "missed"]
-    assert [(r["planned_for"], r["started_at"]) for r in missed] == [(at(DAY3, 9, 5).isoformat(), at(DAY3, 10).isoformat())]
+    # every round from day 2 00:05 to day 3 09:05: on record, none made up (the newest is 55 min late, grace 10 min)
+    day2 = DAY1 + timedelta(days=1)
+    expected = [at(day2, h, 5) for h in range(24)] + [at(DAY3, h, 5) for h in range(10)]
+    assert sorted(r["planned_for"] for r in missed) == [t.isoformat() for t in expected]
+    assert {r["started_at"] for r in missed} == {at(DAY3, 10).isoformat()}
     day3 = [r for r in probes if r["started_at"].startswith(DAY3.isoformat()) and r["status"] == "ok"]
     assert [datetime.fromisoformat(r["planned_for"]).hour for r in day3] == list(range(10, 24))
     assert all(r["figures"]["sites"] == 15 for r in day3)
 
 
 def test_spot_checks_after_the_restart_are_drawn_for_the_rest_of_the_day(simulated):
-    [plan] = [r for r in runs_of(simulated, "spot_checks") if r["started_at"].startswith(DAY3.isoformat())]
+    [plan] = [r for r in runs_of(simulated, "spot_checks") if r["started_at"].startswith(DAY3.isoformat())
+              and r["status"] == "ok"]
     assert plan["planned_for"] == at(DAY3, 0, 1).isoformat() and plan["figures"]["planned"] == 2
     visits = [r for r in simulated.runs if r["kind"] == "spot_visit" and r["started_at"].startswith(DAY3.isoformat())]
     assert len(visits) == 2
@@ -238,7 +248,7 @@ class Hanging(BaseHTTPRequestHandler):
 
 def test_a_crashed_and_a_hung_sweep_are_recorded_as_failed_and_the_next_day_runs(tmp_path):
     days = [END - timedelta(days=2), END - timedelta(days=1), END]
-    Hanging.hang_on = set(days[:2])
+    Hanging.hang_on, Hanging.release = set(days[:2]), threading.Event()
     with serve_loopback(Hanging, "127.0.0.63") as port:
         site = f"http://127.0.0.63:{port}/"
         catalog = one_unit_catalog(tmp_path / "catalog.toml", site, [("tzgg", "通知公告", site + "tzgg/")],
@@ -282,3 +292,43 @@ def test_a_crashed_and_a_hung_sweep_are_recorded_as_failed_and_the_next_day_runs
     assert sweeps == [{"as_of": days[0].isoformat(), "status": "failed"}, {"as_of": days[1].isoformat(), "status": "failed"},
                       {"as_of": days[2].isoformat(), "status": "finished"}]
     assert not locks.is_held(db, "sweep")
+
+
+def test_a_sweep_stopped_with_the_scheduler_is_made_again_when_it_restarts_within_its_grace(tmp_path):
+    day = END
+    Hanging.hang_on, Hanging.today = {day}, day
+    Hanging.release = threading.Event()
+    with serve_loopback(Hanging, "127.0.0.64") as port:
+        site = f"http://127.0.0.64:{port}/"
+        catalog = one_unit_catalog(tmp_path / "catalog.toml", site, [("tzgg", "通知公告", site + "tzgg/")],
+                                   monitor="download_timeout = 60")
+        (tmp_path / "schedules").mkdir()
+        (tmp_path / "schedules" / "s.toml").write_text(
+            '[jobs.daily]\nkind = "sweep"\ncron = "30 6 * * *"\ntime_limit = "1h"\nmisfire_grace = "8h"\n',
+            encoding="utf-8")
+        specs = load_schedules(tmp_path / "schedules")
+        db = tmp_path / "monitor.db"
+        runtime = jobs.Runtime(SimClock(at(day, 6)), db, catalog, kill_grace=2)
+        with scheduler.running(runtime, specs, until=at(day, 23)):
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:  # the sweep is crawling (and hangs on the site)
+                with Store(db) as store:
+                    if store._rows("select id from sweeps where status = 'running'"):
+                        break
+                time.sleep(0.2)
+            else:
+                pytest.fail("the sweep never began")
+        # stopped (systemctl restart); back an hour later, the site answering again
+        Hanging.hang_on = set()
+        Hanging.release.set()
+        runtime = jobs.Runtime(SimClock(at(day, 7, 30)), db, catalog)
+        with scheduler.running(runtime, specs, until=at(day, 23)) as s:
+            assert s.finished.wait(timeout=300)
+    runs = Store(db).job_runs("daily")
+    assert [(r["status"], r["started_at"]) for r in runs] == [
+        ("interrupted", at(day, 6, 30).isoformat()), ("ok", at(day, 7, 30).isoformat())]
+    assert "调度器停止" in runs[0]["message"]
+    with Store(db) as store:
+        assert store._rows("select as_of, status from sweeps order by id") == [
+            {"as_of": day.isoformat(), "status": "failed"}, {"as_of": day.isoformat(), "status": "finished"}]
+    assert [j["id"] for j in scheduler.planned_jobs(db)] == ["daily"]  # the one-off rerun is gone, the job stays
