@@ -116,23 +116,22 @@ def execute(rt: Runtime, name: str, kind: str, settings: dict[str, Any], time_li
     return status
 
 
+def _record_not_run(rt: Runtime, name: str, kind: str, planned_for: datetime | None, status: str, message: str) -> None:
+    with Store(rt.db_path) as store:
+        now = rt.clock.now()
+        run_id = store.begin_job_run(name, kind, "schedule", planned_for, now, status=status)
+        store.finish_job_run(run_id, status, now, None, message)
+
+
 def record_missed(rt: Runtime, name: str, kind: str, planned_for: datetime) -> None:
     """A run that came later than its misfire grace (the scheduler was down): not run, but on record."""
-    store = Store(rt.db_path)
-    now = rt.clock.now()
-    run_id = store.begin_job_run(name, kind, "schedule", planned_for, now, status="missed")
-    store.finish_job_run(run_id, "missed", now, None, f"计划于 {planned_for.isoformat(timespec='seconds')}，超出补跑宽限")
-    store.close()
+    _record_not_run(rt, name, kind, planned_for, "missed", f"计划于 {planned_for.isoformat(timespec='seconds')}，超出补跑宽限")
     log.warning("job=%s kind=%s missed planned=%s", name, kind, planned_for.isoformat(timespec="seconds"))
 
 
 def refused_busy(rt: Runtime, name: str, kind: str, planned_for: datetime | None) -> None:
     """A run not started because the job's previous run still runs."""
-    store = Store(rt.db_path)
-    now = rt.clock.now()
-    run_id = store.begin_job_run(name, kind, "schedule", planned_for, now, status="refused")
-    store.finish_job_run(run_id, "refused", now, None, "上一次运行尚未结束")
-    store.close()
+    _record_not_run(rt, name, kind, planned_for, "refused", "上一次运行尚未结束")
     log.warning("job=%s kind=%s refused reason=previous-run-still-running", name, kind)
 
 

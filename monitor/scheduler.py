@@ -25,7 +25,7 @@ import pickle
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,8 @@ def build(runtime: jobs.Runtime, until: datetime | None = None) -> BackgroundSch
     def on_busy(event) -> None:
         job = scheduler.get_job(event.job_id)
         if job:
-            jobs.refused_busy(runtime, job.kwargs["name"], job.kwargs["kind"], event.scheduled_run_times[-1])
+            jobs.refused_busy(runtime, job.kwargs["name"], job.kwargs["kind"],
+                              event.scheduled_run_times[-1].astimezone(SHANGHAI))
 
     scheduler.add_listener(on_missed, EVENT_JOB_MISSED)
     scheduler.add_listener(on_busy, EVENT_JOB_MAX_INSTANCES)
@@ -218,7 +219,7 @@ def sync(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> list[str]:
 @contextmanager
 def running(runtime: jobs.Runtime, specs: list[JobSpec], until: datetime | None = None) -> Iterator[BackgroundScheduler]:
     """Hold the scheduler lock, start the scheduler with the files' jobs, and stop it (and its children) after."""
-    with locks.hold(runtime.db_path, "scheduler"), (clocked(runtime.clock) if runtime.simulated else _nothing()):
+    with locks.hold(runtime.db_path, "scheduler"), (clocked(runtime.clock) if runtime.simulated else nullcontext()):
         with Store(runtime.db_path) as store:
             if interrupted := store.interrupted_runs(runtime.clock.now()):
                 log.warning("schedule marked %d run(s) left running by a stopped scheduler as interrupted", interrupted)
@@ -244,11 +245,6 @@ def running(runtime: jobs.Runtime, specs: list[JobSpec], until: datetime | None 
                     scheduler._flight.notify_all()
             scheduler.shutdown(wait=True)
             jobs.RUNTIME = None
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def planned_jobs(db_path: Path) -> list[dict[str, Any]]:

@@ -246,16 +246,20 @@ class Hanging(BaseHTTPRequestHandler):
         pass
 
 
+def hanging_unit(tmp_path: Path, site: str, schedule: str) -> Path:
+    """A one-unit catalog on a Hanging site (its requests wait a minute before failing) and a schedule file."""
+    (tmp_path / "schedules").mkdir()
+    (tmp_path / "schedules" / "s.toml").write_text(schedule, encoding="utf-8")
+    return one_unit_catalog(tmp_path / "catalog.toml", site, [("tzgg", "通知公告", site + "tzgg/")],
+                            monitor="download_timeout = 60")
+
+
 def test_a_crashed_and_a_hung_sweep_are_recorded_as_failed_and_the_next_day_runs(tmp_path):
     days = [END - timedelta(days=2), END - timedelta(days=1), END]
     Hanging.hang_on, Hanging.release = set(days[:2]), threading.Event()
     with serve_loopback(Hanging, "127.0.0.63") as port:
-        site = f"http://127.0.0.63:{port}/"
-        catalog = one_unit_catalog(tmp_path / "catalog.toml", site, [("tzgg", "通知公告", site + "tzgg/")],
-                                   monitor="download_timeout = 60")
-        (tmp_path / "schedules").mkdir()
-        (tmp_path / "schedules" / "s.toml").write_text(
-            '[jobs.daily]\nkind = "sweep"\ncron = "0 6 * * *"\ntime_limit = "8s"\n', encoding="utf-8")
+        catalog = hanging_unit(tmp_path, f"http://127.0.0.63:{port}/",
+                               '[jobs.daily]\nkind = "sweep"\ncron = "0 6 * * *"\ntime_limit = "8s"\n')
         db = tmp_path / "monitor.db"
 
         def new_day(day: date) -> None:
@@ -299,13 +303,8 @@ def test_a_sweep_stopped_with_the_scheduler_is_made_again_when_it_restarts_withi
     Hanging.hang_on, Hanging.today = {day}, day
     Hanging.release = threading.Event()
     with serve_loopback(Hanging, "127.0.0.64") as port:
-        site = f"http://127.0.0.64:{port}/"
-        catalog = one_unit_catalog(tmp_path / "catalog.toml", site, [("tzgg", "通知公告", site + "tzgg/")],
-                                   monitor="download_timeout = 60")
-        (tmp_path / "schedules").mkdir()
-        (tmp_path / "schedules" / "s.toml").write_text(
-            '[jobs.daily]\nkind = "sweep"\ncron = "30 6 * * *"\ntime_limit = "1h"\nmisfire_grace = "8h"\n',
-            encoding="utf-8")
+        catalog = hanging_unit(tmp_path, f"http://127.0.0.64:{port}/",
+                               '[jobs.daily]\nkind = "sweep"\ncron = "30 6 * * *"\ntime_limit = "1h"\nmisfire_grace = "8h"\n')
         specs = load_schedules(tmp_path / "schedules")
         db = tmp_path / "monitor.db"
         runtime = jobs.Runtime(SimClock(at(day, 6)), db, catalog, kill_grace=2)
