@@ -55,13 +55,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the weekly HTML report, the notice list and the public board.  e.g. python -m monitor report --out var/report"""
     from monitor.store import Store
     from reports.board import build_board
+    from reports.history import week_name
     from reports.weekly import build_weekly
 
     catalog = load_catalog(args.config)
     store = Store(args.db)
-    path = build_weekly(store, catalog, args.as_of or clock.today(), args.out)
-    board = build_board(store, catalog, args.as_of or clock.today(), args.out)
+    as_of = args.as_of or clock.today()
+    path = build_weekly(store, catalog, as_of, args.out)
+    board = build_board(store, catalog, as_of, args.out)
     print(f"周报：{path.resolve()}")
+    print(f"本周存档：{(args.out / 'weeks' / week_name(as_of) / 'index.html').resolve()}（大屏 screen.html，导出 verdicts.xlsx、notices.xlsx）")
     print(f"督办公告栏：{board.resolve()}")
     return 0
 

@@ -228,3 +228,10 @@ def m0008_job_runs(db: Database) -> None:
         create index job_runs_by_job on job_runs(job, started_at);
         """
     )
+
+
+@MIGRATIONS(name="0009_verdict_weeks")
+def m0009_verdict_weeks(db: Database) -> None:
+    """An index that holds what the weekly report's 12-week rates read (day, unit, column, state), so that
+    counting a province's quarter of verdicts never touches the wide rows (reports.history)."""
+    db.executescript("create index verdicts_states_by_day on verdicts(day, unit, column_id, state);")

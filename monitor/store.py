@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -337,6 +337,27 @@ class Store(SupervisionQueries, ScheduleQueries):
         return self._rows(
             "select unit, column_id, day, state from verdicts where day between ? and ?",
             [start.isoformat(), end.isoformat()],
+        )
+
+    def publication_days(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Items by unit, column and published day in [start, end] (the report's calendars)."""
+        return self._rows(
+            "select unit, column_id, published as day, count(*) as items from items where published between ? and ?"
+            " group by unit, column_id, published",
+            [start.isoformat(), end.isoformat()],
+        )
+
+    def verdict_weeks(self, end: date, weeks: int, fine: Iterable[str], judged: Iterable[str]) -> list[dict[str, Any]]:
+        """Per column and week (``ago`` 0 is the seven days ending on `end`, 1 the seven before, ...): the days
+        judged (a state in `judged`) and those fine among them. Counted in SQL: a province's quarter of
+        verdicts is a million rows (the covering index verdicts_states_by_day serves it)."""
+        fine, judged = sorted(fine), sorted(judged)
+        marks = lambda values: ", ".join("?" * len(values))  # noqa: E731
+        return self._rows(
+            "select unit, column_id, cast((julianday(?) - julianday(day)) / 7 as integer) as ago,"
+            f" sum(state in ({marks(fine)})) as fine, sum(state in ({marks(judged)})) as judged"
+            " from verdicts where day between ? and ? group by unit, column_id, ago",
+            [end.isoformat(), *fine, *judged, (end - timedelta(days=7 * weeks - 1)).isoformat(), end.isoformat()],
         )
 
     # ------------------------------------------------------------ notices

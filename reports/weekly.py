@@ -1,16 +1,32 @@
-"""The inspectors' weekly report: one static HTML page in Chinese, readable offline.
+"""The inspectors' weekly report: a static site in Chinese, readable offline, printable, linkable.
 
-``build_weekly(store, catalog, as_of, out_dir)`` gathers the week (the seven days ending on
-``as_of``) from the store and renders it with jinja2 (autoescape on: every scraped string is
-escaped; only http(s) URLs ever become links). It also writes the notice list (notices.html).
+``build_weekly(store, catalog, as_of, out_dir)`` gathers the week (the seven days ending on ``as_of``)
+from the store and renders it with jinja2 (autoescape on: every scraped string is escaped; only http(s)
+URLs ever become links). Each week is kept in its own folder, ``weeks/YYYY-Www/`` (a stable URL), and
+copied to the top of ``out_dir`` as the latest one:
+
+    index.html        the overview: on-time rate and its 12-week trend, units ranked with their change,
+                      national inspection verdicts, focus areas, lagging columns, notices, signals, health
+    units/SLUG.html   a page per unit: each column's rule, state, newest item, days late; a year of
+                      publication days as a calendar; its notices with their evidence
+    print.html        every unit's page in one, each starting a new printed page (for a meeting)
+    screen.html       the big-screen view (电子显示屏): fits a wall display, cycles through the overview
+    notices.html      every notice as it stood that day
+    verdicts.csv|xlsx, notices.csv|xlsx   the week's verdicts and notices (reports.exports)
+    evidence/         copies of the notices' evidence packs
+
+Older weeks' folders stay as they were written. Charts are inline SVG (reports.charts); the only script
+is a few lines that sort tables and turn the big screen's panels, inline.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,11 +43,15 @@ from monitor.notices import ACTIVE, FINE, LAGGING
 from monitor.notices import KIND_WORDS as NOTICE_KIND_WORDS
 from monitor.notices import STATE_WORDS as NOTICE_STATE_WORDS
 from monitor.store import Store
+from reports.charts import Point, calendar_svg, trend_svg
+from reports.exports import write_exports
+from reports.history import Rates, publication_calendars, week_name, weekly_rates
 
 NOTICE_WORDS = NOTICE_STATE_WORDS
 INSPECTION_COLUMNS = ("availability", "home", "columns", "backdated")
 
 
+@lru_cache(maxsize=65536)
 def safe_url(value: str | None) -> str | None:
     """Only http(s) URLs become links; anything else (javascript:, data:) is shown as text."""
     if not value:
@@ -48,7 +68,18 @@ def _env() -> Environment:
     env.filters["kind_words"] = lambda s: NOTICE_KIND_WORDS.get(s, s)
     env.filters["indicator_words"] = lambda s: INDICATOR_STATE_WORDS.get(s, s)
     env.filters["pct"] = lambda x: "—" if x is None else f"{x * 100:.1f}%"
+    env.filters["change"] = _change_words
     return env
+
+
+def _change_words(change: float | None) -> str:
+    """A rate's change in points, with an arrow that says it without colour."""
+    if change is None:
+        return "—"
+    points = change * 100
+    if abs(points) < 0.05:
+        return "持平"
+    return f"{'↑' if points > 0 else '↓'}{abs(points):.1f}个百分点"
 
 
 @dataclass
@@ -59,10 +90,17 @@ class UnitRow:
     on_time: int = 0
     lagging: int = 0
     monitor_side: int = 0
+    previous_rate: float | None = None  # the week before
+    place: int = 0
 
     @property
     def rate(self) -> float | None:
         return self.on_time / self.judged if self.judged else None
+
+    @property
+    def change(self) -> float | None:
+        """This week's rate minus the week before's (None when either is unknown)."""
+        return None if self.rate is None or self.previous_rate is None else self.rate - self.previous_rate
 
 
 def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
@@ -107,8 +145,17 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
 
     judged = sum(u.judged for u in units.values())
     on_time = sum(u.on_time for u in units.values())
+    spans, rates = weekly_rates(store, catalog, as_of)
+    for slug, unit in units.items():
+        unit.previous_rate = Rates.rate(rates.by_unit[slug][-2]) if len(spans) > 1 else None
     ranked = sorted(units.values(), key=lambda u: (u.rate is None, -(u.rate or 0), u.slug))
+    for place, unit in enumerate(ranked, 1):
+        unit.place = place
+    trend = [Point(w.label, w.detail, Rates.rate(p)) for w, p in zip(spans, rates.overall)]
     return {
+        "current": current, "windows": spans, "unit_rates": rates.by_unit, "trend": trend,
+        "trend_svg": trend_svg(trend, f"近{len(trend)}周按时率（栏目·日）"),
+        "focus": _focus_areas(current),
         "as_of": as_of, "start": start, "generated_at": clock.now().strftime("%Y-%m-%d %H:%M"),
         "units": ranked, "unit_count": len(units), "column_count": len(configured),
         "judged": judged, "rate": on_time / judged if judged else None,
@@ -122,6 +169,20 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
         "signals": _signals(store, configured, start, as_of),
         "inspections": _inspections(store, catalog, as_of),
     }
+
+
+def _focus_areas(current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The catalog's focus columns (重点领域: 财政预决算, 三公经费, 重大项目 ...) grouped by area: their
+    type, or their name for columns of type 其他; lagging ones first within each area."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in current:
+        if r["focus"]:
+            groups[r["type"] if r["type"] and r["type"] != "其他" else r["column_name"]].append(r)
+    out = []
+    for name, rows in sorted(groups.items()):
+        rows.sort(key=lambda r: (r["state"] not in LAGGING, -(r["days_late"] or 0), r["unit"]))
+        out.append({"name": name, "rows": rows, "lagging": sum(r["state"] in LAGGING for r in rows)})
+    return sorted(out, key=lambda g: (-g["lagging"], g["name"]))
 
 
 def _inspections(store: Store, catalog: Catalog, as_of: date) -> list[dict[str, Any]]:
@@ -170,15 +231,96 @@ def _backdated(current: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> Path:
-    """Write index.html (the weekly report) and notices.html into out_dir; return the report's path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the week's site into out_dir/weeks/YYYY-Www/ and its copy at the top of out_dir (hard links where
+    the file system allows: no second copy on disk); return the top overview's path."""
     data = gather(store, catalog, as_of)
+    week = week_name(as_of)
     env = _env()
-    _copy_evidence(store, data["notices"], out_dir, env)
-    (out_dir / "notices.html").write_text(env.get_template("notices.html.j2").render(**data), encoding="utf-8")
-    path = out_dir / "index.html"
-    path.write_text(env.get_template("weekly.html.j2").render(**data), encoding="utf-8")
-    return path
+    folder = out_dir / "weeks" / week
+    if folder.exists():
+        shutil.rmtree(folder)  # the week rebuilt: what it no longer shows goes
+    (folder / "units").mkdir(parents=True)
+    weeks = sorted({p.name for p in (out_dir / "weeks").iterdir() if (p / "index.html").exists()} | {week}, reverse=True)
+    common = dict(data, week=week, weeks=weeks)
+    _copy_evidence(store, data["notices"], folder, env)
+    pages = _pages(store, catalog, data)
+    unit_template = env.get_template("unit.html.j2")
+    for slug, page in pages.items():
+        if Path(slug).name != slug:  # slugs are [a-z][a-z0-9_]*: never a path out of the folder
+            raise ValueError(f"unsafe unit slug {slug!r}")
+        (folder / "units" / f"{slug}.html").write_text(unit_template.render(**common, p=page), encoding="utf-8")
+    for name, template, extra in (("print.html", "print.html.j2", {"unit_pages": list(pages.values())}),
+                                  ("notices.html", "notices.html.j2", {}), ("screen.html", "screen.html.j2", {}),
+                                  ("index.html", "weekly.html.j2", {"weeks_prefix": "../"})):
+        (folder / name).write_text(env.get_template(template).render(**common, **extra), encoding="utf-8")
+    write_exports(folder, data["current"], data["notices"])
+    _publish_latest(folder, out_dir)
+    (out_dir / "index.html").write_text(env.get_template("weekly.html.j2").render(**common, weeks_prefix="weeks/"),
+                                        encoding="utf-8")
+    return out_dir / "index.html"
+
+
+LATEST = ("index.html", "notices.html", "screen.html", "print.html", "verdicts.csv", "verdicts.xlsx", "notices.csv",
+          "notices.xlsx", "units", "evidence")
+
+
+def _publish_latest(folder: Path, out_dir: Path) -> None:
+    """The week's files at the top of out_dir: the previous latest removed first (a hard link shares its
+    file: writing through it would change the archived week), then each file linked, or copied."""
+    for name in LATEST:
+        old = out_dir / name
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    for name in LATEST:
+        src = folder / name
+        if src.is_dir():
+            shutil.copytree(src, out_dir / name, copy_function=link)
+        elif src.exists() and name != "index.html":  # the top index differs: its links to older weeks
+            link(str(src), str(out_dir / name))
+
+
+def _pages(store: Store, catalog: Catalog, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What each unit's page shows."""
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in data["current"]:
+        by_unit[row["unit"]].append(row)
+    latest_notice, notices_of, signals_of = {}, defaultdict(list), defaultdict(list)
+    for n in data["notices"]:  # newest first
+        latest_notice.setdefault((n["unit"], n["column_id"]), n)
+        notices_of[n["unit"]].append(n)
+    for signal in data["signals"]:
+        signals_of[signal["unit"]].append(signal)
+    inspections = {r["slug"]: r for r in data["inspections"]}
+    ranked = {u.slug: u for u in data["units"]}
+    calendars = publication_calendars(store, data["as_of"])
+    pages = {}
+    for unit in catalog.units:
+        per_day, per_column = calendars[unit.slug]
+        columns = [dict(r, notice=latest_notice.get((r["unit"], r["column_id"])), year_items=per_column.get(r["column_id"], 0))
+                   for r in by_unit[unit.slug]]
+        rates = data["unit_rates"].get(unit.slug, [])
+        pages[unit.slug] = {
+            "unit": unit, "row": ranked.get(unit.slug), "columns": columns,
+            "inspection": inspections.get(unit.slug),
+            "unit_notices": notices_of[unit.slug], "unit_signals": signals_of[unit.slug],
+            "calendar_svg": calendar_svg(per_day, data["as_of"], f"{unit.name}近一年每日发布条数"),
+            "calendar_print_svg": calendar_svg(per_day, data["as_of"], f"{unit.name}近一年每日发布条数", detailed=False),
+            "year_items": sum(per_day.values()),
+            "active_days": len(per_day),
+            "unit_trend_len": len(rates),
+            "unit_trend_svg": trend_svg([Point(w.label, w.detail, Rates.rate(p)) for w, p in zip(data["windows"], rates)],
+                                        f"{unit.name}近{len(rates)}周按时率", height=180),
+        }
+    return pages
 
 
 # ---- evidence packs (monitor.evidence): linked from each notice, copied into the report folder

@@ -20,14 +20,15 @@ from reports.weekly import build_weekly, gather
 
 HOSTILE = """<script>alert("x")</script><img src=x onerror=alert(1)>"'&"""
 AS_OF = date(2026, 11, 27)
-CATALOG = """
+RULES = """
 [notices]
 auto_issue = ["dynamic_2w"]
 
 [rules.dynamic_2w]
 kind = "max_gap"
 within = { n = 14, unit = "day" }
-
+"""
+CATALOG = RULES + """
 [[units]]
 slug = "hostile"
 name = "某某局"
