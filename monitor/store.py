@@ -340,11 +340,11 @@ class Store(SupervisionQueries, ScheduleQueries):
         )
 
     def publication_days(self, start: date, end: date) -> list[dict[str, Any]]:
-        """Items by unit, column and published day in [start, end] (the report's calendars)."""
+        """Items by unit, column and published day in [start, end], first seen by `end` (the report's calendars)."""
         return self._rows(
             "select unit, column_id, published as day, count(*) as items from items where published between ? and ?"
-            " group by unit, column_id, published",
-            [start.isoformat(), end.isoformat()],
+            " and first_seen <= ? group by unit, column_id, published",
+            [start.isoformat(), end.isoformat(), end.isoformat()],
         )
 
     def verdict_weeks(self, end: date, weeks: int, fine: Iterable[str], judged: Iterable[str]) -> list[dict[str, Any]]:

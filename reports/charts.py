@@ -79,14 +79,13 @@ def _shade(n: int) -> str:
     return colour
 
 
-def calendar_svg(counts: Mapping[date, int], end: date, title: str, days: int = 371, cell: int = 12,
+def calendar_svg(counts: Mapping[date, int], first: date, end: date, title: str, cell: int = 12,
                  detailed: bool = True) -> str:
     """A year of publication days, one square a day in weeks (columns) of Monday to Sunday (rows), darker
     for more items; months along the top, a legend below. Bursts (一阵风) and silences show at a glance.
     `detailed` adds each day's date and count (a hover title, data attributes); without it the drawing is
     a third of the size (the print view of a province)."""
-    first = end - timedelta(days=days - 1)
-    first -= timedelta(days=first.weekday())  # start on a Monday
+    first -= timedelta(days=first.weekday())  # whole weeks: from a Monday
     weeks = (end - first).days // 7 + 1
     left, top = 26, 18
     width, height = left + weeks * (cell + 2) + 4, top + 7 * (cell + 2) + 30

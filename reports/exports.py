@@ -1,13 +1,15 @@
 """The week's verdicts and notices as CSV (UTF-8 with a BOM, which Excel and WPS open as Chinese) and XLSX
 (openpyxl), for inspectors who work in spreadsheets.
 
-A scraped title is data, never a formula: a cell that would start with ``=``, ``+``, ``-``, ``@`` or a
-control character is written with a leading apostrophe (the usual guard against CSV/formula injection).
+A scraped title is data, never a formula: in the CSV a cell that would start with ``=``, ``+``, ``-``, ``@``
+or a control character gets a leading apostrophe (the usual guard against CSV/formula injection); in the
+XLSX every text cell is typed as text. Control characters, which no cell may hold, are dropped.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,21 +30,38 @@ NOTICE_COLUMNS = (("编号", "id"), ("单位", "unit_name"), ("栏目", "column_
                   ("整改期限", "deadline"), ("整改日期", "rectified_day"))
 
 
-def safe_cell(value: Any) -> Any:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading apostrophe."""
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no place in a cell (openpyxl refuses them)
+
+
+def plain_text(value: Any) -> Any:
+    """Numbers stay numbers; text loses its control characters."""
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+    return CONTROL.sub("", str(value))
+
+
+def safe_cell(value: Any) -> Any:
+    """For CSV: text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    value = plain_text(value)
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else value
+
+
+def _text_cell(ws, value: Any) -> Any:
+    """For XLSX: a string is stored as a string (openpyxl would take '=...' for a formula)."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def verdict_rows(current: Sequence[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for r in current:
         r = dict(r, state_words=STATE_WORDS.get(r["state"] or "unknown", r["state"]))
-        rows.append([safe_cell(r.get(key)) for _, key in VERDICT_COLUMNS])
+        rows.append([plain_text(r.get(key)) for _, key in VERDICT_COLUMNS])
     return rows
 
 
@@ -50,7 +69,7 @@ def notice_rows(notices: Sequence[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for n in notices:
         n = dict(n, kind_words=KIND_WORDS.get(n["kind"], n["kind"]), state_words=NOTICE_STATE_WORDS.get(n["state"], n["state"]))
-        rows.append([safe_cell(n.get(key)) for _, key in NOTICE_COLUMNS])
+        rows.append([plain_text(n.get(key)) for _, key in NOTICE_COLUMNS])
     return rows
 
 
@@ -64,7 +83,7 @@ def write_exports(out_dir: Path, current: Sequence[dict[str, Any]], notices: Seq
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(titles)
-            writer.writerows(rows)
+            writer.writerows([safe_cell(v) for v in row] for row in rows)
         written.append(path)
         book = Workbook(write_only=True)
         ws = book.create_sheet(sheet)
@@ -76,7 +95,7 @@ def write_exports(out_dir: Path, current: Sequence[dict[str, Any]], notices: Seq
             head.append(cell)
         ws.append(head)
         for row in rows:
-            ws.append(row)
+            ws.append([_text_cell(ws, v) for v in row])
         path = out_dir / f"{name}.xlsx"
         book.save(path)
         written.append(path)

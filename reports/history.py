@@ -26,7 +26,8 @@ class Window:
 
     @property
     def label(self) -> str:
-        return f"第{self.end.isocalendar().week}周"
+        """The ISO week holding most of the window (its middle day): a Monday report is last week's."""
+        return f"第{(self.end - timedelta(days=3)).isocalendar().week}周"
 
     @property
     def detail(self) -> str:
@@ -34,9 +35,9 @@ class Window:
 
 
 def week_name(as_of: date) -> str:
-    """The folder of a week's report: its ISO year and week, e.g. 2026-W48 (a stable URL)."""
-    iso = as_of.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+    """The folder of a week's report: the day it was built for (weeks/2026-11-30/): a stable URL that no
+    other build overwrites (a rebuild of the same day replaces it)."""
+    return as_of.isoformat()
 
 
 def windows(as_of: date, weeks: int = TREND_WEEKS) -> list[Window]:
@@ -71,15 +72,30 @@ def weekly_rates(store: Store, catalog: Catalog, as_of: date, weeks: int = TREND
                         {u.slug: [tuple(p) for p in by_unit[u.slug]] for u in catalog.units})
 
 
-def publication_calendars(store: Store, as_of: date, days: int = 371) -> dict[str, tuple[Counter, Counter]]:
-    """Per unit: items published per day over the last `days` days (all its columns), and per column in all."""
+CALENDAR_DAYS = 365  # "近一年"
+
+
+def calendar_start(as_of: date, days: int = CALENDAR_DAYS) -> date:
+    """The calendar's first day: a year back, moved to its Monday (the drawing is in whole weeks)."""
+    first = as_of - timedelta(days=days - 1)
+    return first - timedelta(days=first.weekday())
+
+
+def publication_calendars(store: Store, catalog: Catalog, as_of: date) -> dict[str, tuple[Counter, Counter]]:
+    """Per unit: items published per day from calendar_start to as_of (its configured columns; items first
+    seen after as_of left out, so a past week rebuilds the same), and per column over the last 365 days."""
+    configured = {(u.slug, c.id) for u in catalog.units for c in u.columns}
+    year_from = as_of - timedelta(days=CALENDAR_DAYS - 1)
     out: dict[str, tuple[Counter, Counter]] = defaultdict(lambda: (Counter(), Counter()))
-    for row in store.publication_days(as_of - timedelta(days=days - 1), as_of):
+    for row in store.publication_days(calendar_start(as_of), as_of):
+        if (row["unit"], row["column_id"]) not in configured:
+            continue
         try:
             day = date.fromisoformat(row["day"])
         except (TypeError, ValueError):
             continue
         per_day, per_column = out[row["unit"]]
         per_day[day] += row["items"]
-        per_column[row["column_id"]] += row["items"]
+        if day >= year_from:
+            per_column[row["column_id"]] += row["items"]
     return out

@@ -2,8 +2,8 @@
 
 ``build_weekly(store, catalog, as_of, out_dir)`` gathers the week (the seven days ending on ``as_of``)
 from the store and renders it with jinja2 (autoescape on: every scraped string is escaped; only http(s)
-URLs ever become links). Each week is kept in its own folder, ``weeks/YYYY-Www/`` (a stable URL), and
-copied to the top of ``out_dir`` as the latest one:
+URLs ever become links). Each week is kept in its own folder, ``weeks/YYYY-MM-DD/`` (the day it was built
+for: a stable URL), and the newest one is linked at the top of ``out_dir``:
 
     index.html        the overview: on-time rate and its 12-week trend, units ranked with their change,
                       national inspection verdicts, focus areas, lagging columns, notices, signals, health
@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,7 +46,7 @@ from monitor.notices import STATE_WORDS as NOTICE_STATE_WORDS
 from monitor.store import Store
 from reports.charts import Point, calendar_svg, trend_svg
 from reports.exports import write_exports
-from reports.history import Rates, publication_calendars, week_name, weekly_rates
+from reports.history import CALENDAR_DAYS, Rates, calendar_start, publication_calendars, week_name, weekly_rates
 
 NOTICE_WORDS = NOTICE_STATE_WORDS
 INSPECTION_COLUMNS = ("availability", "home", "columns", "backdated")
@@ -91,7 +92,7 @@ class UnitRow:
     lagging: int = 0
     monitor_side: int = 0
     previous_rate: float | None = None  # the week before
-    place: int = 0
+    place: int | None = None  # None: nothing of it could be judged this week (the monitor's side), not last
 
     @property
     def rate(self) -> float | None:
@@ -149,15 +150,17 @@ def gather(store: Store, catalog: Catalog, as_of: date) -> dict[str, Any]:
     for slug, unit in units.items():
         unit.previous_rate = Rates.rate(rates.by_unit[slug][-2]) if len(spans) > 1 else None
     ranked = sorted(units.values(), key=lambda u: (u.rate is None, -(u.rate or 0), u.slug))
-    for place, unit in enumerate(ranked, 1):
-        unit.place = place
+    for k, unit in enumerate(ranked):  # equal rates share a place (1, 2, 2, 4); a unit not judged has none
+        if unit.rate is not None:
+            unit.place = ranked[k - 1].place if k and ranked[k - 1].rate == unit.rate else k + 1
     trend = [Point(w.label, w.detail, Rates.rate(p)) for w, p in zip(spans, rates.overall)]
     return {
         "current": current, "windows": spans, "unit_rates": rates.by_unit, "trend": trend,
         "trend_svg": trend_svg(trend, f"近{len(trend)}周按时率（栏目·日）"),
         "focus": _focus_areas(current),
         "as_of": as_of, "start": start, "generated_at": clock.now().strftime("%Y-%m-%d %H:%M"),
-        "units": ranked, "unit_count": len(units), "column_count": len(configured),
+        "units": ranked, "rated": [u for u in ranked if u.place is not None],
+        "unit_count": len(units), "column_count": len(configured),
         "judged": judged, "rate": on_time / judged if judged else None,
         "current_counts": Counter(r["state"] or "unknown" for r in current),
         "lagging": lagging, "health": health,
@@ -231,17 +234,52 @@ def _backdated(current: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> Path:
-    """Write the week's site into out_dir/weeks/YYYY-Www/ and its copy at the top of out_dir (hard links where
-    the file system allows: no second copy on disk); return the top overview's path."""
+    """Write the week's site into out_dir/weeks/<as_of>/ and, when it is the newest week there, link it at
+    the top of out_dir (hard links where the file system allows: no second copy on disk). Each is built
+    aside and swapped in: a build that fails leaves the last good one. Returns the week's overview if the
+    top was left to a newer week, else the top overview."""
     data = gather(store, catalog, as_of)
     week = week_name(as_of)
     env = _env()
-    folder = out_dir / "weeks" / week
-    if folder.exists():
-        shutil.rmtree(folder)  # the week rebuilt: what it no longer shows goes
+    weeks_dir = out_dir / "weeks"
+    weeks_dir.mkdir(parents=True, exist_ok=True)
+    weeks = sorted({p.name for p in weeks_dir.iterdir() if (p / "index.html").exists()} | {week}, reverse=True)
+    common = dict(data, week=week, weeks=weeks, week_label=data["windows"][-1].label)
+    building = Path(tempfile.mkdtemp(prefix=f".building-{week}-", dir=weeks_dir))
+    try:
+        _write_week(store, catalog, data, common, env, building)
+        _swap_in(building, weeks_dir / week)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    if week != weeks[0]:
+        return weeks_dir / week / "index.html"  # a past week rebuilt: the top stays the newest one
+    top = Path(tempfile.mkdtemp(prefix=".latest-", dir=out_dir))
+    try:
+        _link_tree(weeks_dir / week, top)
+        (top / "index.html").unlink()  # the top's own: its links to the older weeks differ
+        (top / "index.html").write_text(env.get_template("weekly.html.j2").render(**common, weeks_prefix="weeks/"),
+                                        encoding="utf-8")
+        for entry in sorted(top.iterdir()):
+            _swap_in(entry, out_dir / entry.name)
+        for name in WEEK_ENTRIES - {p.name for p in (weeks_dir / week).iterdir()}:
+            stale = out_dir / name  # e.g. evidence/ when this week has no pack
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            elif stale.exists():
+                stale.unlink()
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+    return out_dir / "index.html"
+
+
+WEEK_ENTRIES = frozenset({"index.html", "notices.html", "screen.html", "print.html", "verdicts.csv", "verdicts.xlsx",
+                          "notices.csv", "notices.xlsx", "units", "evidence"})  # what a week's folder holds
+
+
+def _write_week(store: Store, catalog: Catalog, data: dict[str, Any], common: dict[str, Any], env: Environment,
+                folder: Path) -> None:
     (folder / "units").mkdir(parents=True)
-    weeks = sorted({p.name for p in (out_dir / "weeks").iterdir() if (p / "index.html").exists()} | {week}, reverse=True)
-    common = dict(data, week=week, weeks=weeks)
     _copy_evidence(store, data["notices"], folder, env)
     pages = _pages(store, catalog, data)
     unit_template = env.get_template("unit.html.j2")
@@ -254,38 +292,31 @@ def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> 
                                   ("index.html", "weekly.html.j2", {"weeks_prefix": "../"})):
         (folder / name).write_text(env.get_template(template).render(**common, **extra), encoding="utf-8")
     write_exports(folder, data["current"], data["notices"])
-    _publish_latest(folder, out_dir)
-    (out_dir / "index.html").write_text(env.get_template("weekly.html.j2").render(**common, weeks_prefix="weeks/"),
-                                        encoding="utf-8")
-    return out_dir / "index.html"
 
 
-LATEST = ("index.html", "notices.html", "screen.html", "print.html", "verdicts.csv", "verdicts.xlsx", "notices.csv",
-          "notices.xlsx", "units", "evidence")
+def _link_tree(src: Path, dst: Path) -> None:
+    """A copy of src's files in dst made of hard links (copies where links cannot be made)."""
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link, dirs_exist_ok=True)
 
 
-def _publish_latest(folder: Path, out_dir: Path) -> None:
-    """The week's files at the top of out_dir: the previous latest removed first (a hard link shares its
-    file: writing through it would change the archived week), then each file linked, or copied."""
-    for name in LATEST:
-        old = out_dir / name
+def _swap_in(new: Path, target: Path) -> None:
+    """Put `new` (a file or folder) at `target` by renames, the old one removed after: never half of each."""
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(new, target)
         if old.is_dir():
             shutil.rmtree(old)
-        elif old.exists():
+        else:
             old.unlink()
-
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    for name in LATEST:
-        src = folder / name
-        if src.is_dir():
-            shutil.copytree(src, out_dir / name, copy_function=link)
-        elif src.exists() and name != "index.html":  # the top index differs: its links to older weeks
-            link(str(src), str(out_dir / name))
+    else:
+        os.replace(new, target)
 
 
 def _pages(store: Store, catalog: Catalog, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -295,13 +326,18 @@ def _pages(store: Store, catalog: Catalog, data: dict[str, Any]) -> dict[str, di
         by_unit[row["unit"]].append(row)
     latest_notice, notices_of, signals_of = {}, defaultdict(list), defaultdict(list)
     for n in data["notices"]:  # newest first
-        latest_notice.setdefault((n["unit"], n["column_id"]), n)
+        if n["state"] == "withdrawn" and not n.get("issued_day"):
+            continue  # a draft withdrawn in review never named anyone
         notices_of[n["unit"]].append(n)
+        key = (n["unit"], n["column_id"])
+        if n["kind"] == "lateness" and (key not in latest_notice or (n["state"] in ACTIVE and latest_notice[key]["state"] not in ACTIVE)):
+            latest_notice[key] = n  # the active lateness notice, else the newest one
     for signal in data["signals"]:
         signals_of[signal["unit"]].append(signal)
     inspections = {r["slug"]: r for r in data["inspections"]}
     ranked = {u.slug: u for u in data["units"]}
-    calendars = publication_calendars(store, data["as_of"])
+    calendars = publication_calendars(store, catalog, data["as_of"])
+    first, year_from = calendar_start(data["as_of"]), data["as_of"] - timedelta(days=CALENDAR_DAYS - 1)
     pages = {}
     for unit in catalog.units:
         per_day, per_column = calendars[unit.slug]
@@ -312,10 +348,11 @@ def _pages(store: Store, catalog: Catalog, data: dict[str, Any]) -> dict[str, di
             "unit": unit, "row": ranked.get(unit.slug), "columns": columns,
             "inspection": inspections.get(unit.slug),
             "unit_notices": notices_of[unit.slug], "unit_signals": signals_of[unit.slug],
-            "calendar_svg": calendar_svg(per_day, data["as_of"], f"{unit.name}近一年每日发布条数"),
-            "calendar_print_svg": calendar_svg(per_day, data["as_of"], f"{unit.name}近一年每日发布条数", detailed=False),
-            "year_items": sum(per_day.values()),
-            "active_days": len(per_day),
+            "calendar_svg": calendar_svg(per_day, first, data["as_of"], f"{unit.name}近一年每日发布条数"),
+            "calendar_print_svg": calendar_svg(per_day, first, data["as_of"], f"{unit.name}近一年每日发布条数",
+                                               detailed=False),
+            "year_items": sum(per_column.values()),
+            "active_days": sum(1 for day in per_day if day >= year_from),
             "unit_trend_len": len(rates),
             "unit_trend_svg": trend_svg([Point(w.label, w.detail, Rates.rate(p)) for w, p in zip(data["windows"], rates)],
                                         f"{unit.name}近{len(rates)}周按时率", height=180),

