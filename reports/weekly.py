@@ -243,9 +243,10 @@ def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> 
     env = _env()
     weeks_dir = out_dir / "weeks"
     weeks_dir.mkdir(parents=True, exist_ok=True)
-    weeks = sorted({p.name for p in weeks_dir.iterdir() if (p / "index.html").exists()} | {week}, reverse=True)
+    weeks = sorted({p.name for p in weeks_dir.iterdir() if not p.name.startswith(".") and (p / "index.html").exists()}
+                   | {week}, reverse=True)
     common = dict(data, week=week, weeks=weeks, week_label=data["windows"][-1].label)
-    building = Path(tempfile.mkdtemp(prefix=f".building-{week}-", dir=weeks_dir))
+    building = _fresh_folder(weeks_dir, f".building-{week}-")
     try:
         _write_week(store, catalog, data, common, env, building)
         _swap_in(building, weeks_dir / week)
@@ -254,7 +255,7 @@ def build_weekly(store: Store, catalog: Catalog, as_of: date, out_dir: Path) -> 
         raise
     if week != weeks[0]:
         return weeks_dir / week / "index.html"  # a past week rebuilt: the top stays the newest one
-    top = Path(tempfile.mkdtemp(prefix=".latest-", dir=out_dir))
+    top = _fresh_folder(out_dir, ".latest-")
     try:
         _link_tree(weeks_dir / week, top)
         (top / "index.html").unlink()  # the top's own: its links to the older weeks differ
@@ -292,6 +293,15 @@ def _write_week(store: Store, catalog: Catalog, data: dict[str, Any], common: di
                                   ("index.html", "weekly.html.j2", {"weeks_prefix": "../"})):
         (folder / name).write_text(env.get_template(template).render(**common, **extra), encoding="utf-8")
     write_exports(folder, data["current"], data["notices"])
+
+
+def _fresh_folder(parent: Path, prefix: str) -> Path:
+    """A new folder to build in, readable as a published folder is (mkdtemp makes it private: 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    folder.chmod(0o777 & ~mask)
+    return folder
 
 
 def _link_tree(src: Path, dst: Path) -> None:

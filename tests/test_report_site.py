@@ -5,6 +5,7 @@ Screenshots of the overview, a unit page and the big screen are left in tests/ar
 from __future__ import annotations
 
 import csv
+import os
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -67,6 +68,12 @@ site = "http://127.0.0.2:9/"
 """
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def item(unit_ip: str, column: str, k: int, title: str, published: date) -> dict:
     return {"url": f"http://{unit_ip}:9/{column}/t{k}.html", "title": title, "published": published.isoformat(),
             "published_source": "list"}
@@ -120,6 +127,8 @@ def test_the_week_is_kept_in_its_own_folder_and_older_weeks_stay(site):
         assert (site / name).exists(), name  # the latest week, at the top
     last_week = (site / "weeks" / "2026-11-20" / "index.html").read_text(encoding="utf-8")
     assert "2026-11-14 至 2026-11-20" in last_week
+    assert oct(week.stat().st_mode & 0o755) == oct(0o755 & ~_umask())  # publishable: not a private temp folder
+    assert not [p for p in (site / "weeks").iterdir() if p.name.startswith(".")]  # nothing left of the building
     # the latest week at the top shares the archived files (hard links), and the archive kept its own
     assert (site / "units" / "hostile.html").stat().st_ino == (week / "units" / "hostile.html").stat().st_ino
     assert "2026-11-14 至 2026-11-20" in (site / "weeks" / "2026-11-20" / "units" / "hostile.html").read_text(encoding="utf-8")
