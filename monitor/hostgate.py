@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from monitor.catalog_schema import netloc
+from monitor.locks import waiting_for
 
 
 STALE = 300.0  # seconds: no queue of claims on one host reaches this far ahead
@@ -39,14 +40,19 @@ class HostGate:
         self.path = gate_path(db_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()  # sqlite3 connections stay in the thread that made them
+        with waiting_for(Path(db_path), "hosts"):  # the file's WAL switch and table, once, whoever comes first
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                conn.execute("pragma journal_mode = wal")
+                conn.execute("create table if not exists hosts (host text primary key, next_at real not null)")
+            finally:
+                conn.close()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("pragma journal_mode = wal")
             conn.execute("pragma synchronous = off")  # a lost claim only costs one request's wait
-            conn.execute("create table if not exists hosts (host text primary key, next_at real not null)")
             self._local.conn = conn
         return conn
 

@@ -44,10 +44,12 @@ class Store(SupervisionQueries, ScheduleQueries):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 60000")
-        self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-        with waiting_for(self.path, "migrate"):  # two processes opening a new database must not both migrate it
+        # two processes opening a new database must not both migrate it, nor switch it to WAL at once (that
+        # switch takes an exclusive lock and does not wait for a busy one: "database is locked")
+        with waiting_for(self.path, "migrate"):
+            self.db.enable_wal()
             MIGRATIONS.apply(self.db)
 
     def close(self) -> None:
