@@ -21,7 +21,7 @@ from monitor.config import load_catalog
 from monitor.evidence import png_size
 from monitor.store import Store
 from monitor.warc import records
-from reports.weekly import build_weekly
+from reports.site import build_weekly
 from tests.conftest import REPO, one_unit_catalog, serve_loopback, sweep_cli
 
 SITE, ELSEWHERE = "127.0.0.26", "127.0.0.27"

@@ -42,7 +42,7 @@ def run_demo(end: date, days: int = 42, port: int = 8700, out: Path = Path("var/
     from monitor.store import Store
     from monitor.sweep import run_sweeps
     from reports.board import build_board
-    from reports.weekly import build_weekly
+    from reports.site import build_weekly
 
     world, catalog_path, db = prepare(end, days, port, out)
     catalog = load_catalog(catalog_path)
