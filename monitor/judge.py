@@ -66,7 +66,10 @@ class CheckFact:
 @dataclass(frozen=True)
 class ColumnHistory:
     items: tuple[ItemFact, ...]  # every item ever seen in this column
-    ok_check_days: tuple[date, ...]  # days on which the column was read successfully
+    # days on which the column was read successfully: all of them, or (the store's, monitor.store.column_history)
+    # those a judgement uses, which judge the same: the first, the last, and the last before each day an item was
+    # first seen (back-dating and bursts look no further), so that a year of daily checks is not read every day
+    ok_check_days: tuple[date, ...]
     last_check: CheckFact | None  # None: never checked
     # ok check day -> the oldest published date that day's checks saw (how deep the list was read)
     check_depth: Mapping[date, date] = field(default_factory=dict)

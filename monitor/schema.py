@@ -235,3 +235,30 @@ def m0009_verdict_weeks(db: Database) -> None:
     """An index that holds what the weekly report's 12-week rates read (day, unit, column, state), so that
     counting a province's quarter of verdicts never touches the wide rows (reports.history)."""
     db.executescript("create index verdicts_states_by_day on verdicts(day, unit, column_id, state);")
+
+
+@MIGRATIONS(name="0010_history_indexes")
+def m0010_history_indexes(db: Database) -> None:
+    """Indexes that keep the daily judgement and the weekly report from reading all history (a year of daily
+    sweeps is 365 checks and verdicts per column; bench/bench_history.py measures it):
+
+    - ``checks_by_column_day`` also holds each check's outcome and the oldest date it read: the judge's reading
+      of a column's successful check days and their depth (``Store.column_history``) is one range of the
+      index, not a page of the table per day;
+    - ``checks_by_day``: the report's week of checks (``checks_between``) without a pass over every check kept;
+    - ``items_by_published``: the report's year of publication days (``publication_days``) without a pass over
+      every item ever seen;
+    - ``notices_by_column``: a column's notices (``issued_notices``, read for every column a sweep judges)
+      without a pass over every notice;
+    - ``verdicts_by_day`` goes: ``verdicts_states_by_day`` (0009) starts with the day too and serves every read
+      by day, so it only took space and a write per verdict."""
+    db.executescript(
+        """
+        drop index verdicts_by_day;
+        drop index checks_by_column_day;
+        create index checks_by_column_day on checks(unit, column_id, day, outcome, oldest_date);
+        create index checks_by_day on checks(day);
+        create index items_by_published on items(published, unit, column_id, first_seen);
+        create index notices_by_column on notices(unit, column_id);
+        """
+    )

@@ -296,11 +296,12 @@ def date_changed(unit: str, column: str, items: list[ItemRecord], as_of: date, p
 def vanished(unit: str, column: str, items: list[ItemRecord], unit_items: list[ItemRecord], as_of: date,
              policy: SignalPolicy, retention: Span | None = None, display_window: Span | None = None,
              seen: AbstractSet[str] = frozenset()) -> Signal | None:
+    unlisted = [i for i in items if i.first_seen <= as_of and i.published is not None and not i.listed_on(as_of)]
+    if not unlisted:
+        return None
     listed_titles = {_norm(i.title): i for i in unit_items if i.first_seen <= as_of and i.listed_on(as_of)}
     gone = []
-    for item in items:
-        if item.first_seen > as_of or item.published is None or item.listed_on(as_of):
-            continue
+    for item in unlisted:
         day = max(c.day for c in item.changes if c.field == "listed" and c.day <= as_of)
         other = listed_titles.get(_norm(item.title))
         if other is not None and other.url != item.url:
