@@ -18,7 +18,7 @@ from pathlib import Path
 
 from monitor import clock, locks
 from monitor.config import Catalog
-from monitor.errors import UsageError
+from monitor.errors import MonitorError, UsageError
 from monitor.judge import MONITOR_STATES
 from monitor.notices import LAGGING
 from monitor.store import Store
@@ -58,27 +58,75 @@ def base_settings(catalog: Catalog, db_path: Path, progress: bool, log_level: st
     return settings
 
 
+UNITS_AT_ONCE = 64  # unit crawls open at once in one process: each has its engine, a database connection, a WARC file
+
+
+async def crawl_units(runner, catalog: Catalog, units: Sequence, per_sweep: dict,
+                      columns: dict[str, list[str]] | None, at_once: int = UNITS_AT_ONCE) -> None:
+    """Crawl each unit (its own spider, its own politeness), at most `at_once` at a time: a province's thousands
+    of units would otherwise each hold their files and memory from the start to the end of the sweep."""
+    from spiders.loader import make_spider_class
+
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(unit) -> None:
+        async with gate:
+            await runner.crawl(make_spider_class(catalog, unit, per_sweep),
+                               column=",".join((columns or {}).get(unit.slug, ())))
+
+    await asyncio.gather(*(one(unit) for unit in units))
+
+
+def run_in_reactor(process, work: Callable[[], Awaitable[None]], install_signal_handlers: bool = True) -> None:
+    """Run the coroutine `work()` in the process's reactor until it ends; its exception is raised here, and
+    SweepStopped when the reactor was stopped before it ended (SIGTERM, SIGINT): a cut-off crawl is never
+    taken for a finished one."""
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor
+
+    failure: list[BaseException] = []
+    completed: list[bool] = []
+
+    async def guarded() -> None:
+        try:
+            await work()
+            completed.append(True)
+        except BaseException as exc:  # noqa: BLE001 - re-raised once the reactor has stopped
+            failure.append(exc)
+
+    def start() -> None:
+        deferred_from_coro(guarded()).addBoth(lambda _: reactor.stop())
+
+    reactor.callWhenRunning(start)
+    reactor.run(installSignalHandlers=install_signal_handlers)
+    if failure:
+        raise failure[0]
+    if not completed:
+        raise SweepStopped("the crawl was stopped before it ended (signal): what it read is kept; a unit whose crawl had not ended is not judged")
+
+
+class SweepStopped(MonitorError):
+    """The reactor stopped before the sweep's crawls ended."""
+
+
 async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, units: Sequence[str] | None = None,
                       columns: dict[str, list[str]] | None = None) -> SweepSummary:
     """One sweep inside a running reactor: a sweep row, every chosen unit's crawl, the summary.
     With `columns` (unit → column ids: a spot check), only those columns are read, in a sweep of kind 'spot'."""
-    from spiders.loader import make_spider_class
-
-    chosen = [u for u in catalog.units if (not units or u.slug in units) and (not columns or u.slug in columns)]
+    chosen = _chosen(catalog, units, columns)
     store = Store(db_path)
     store.record_catalog(catalog)
     sweep_id = store.begin_sweep(as_of, "spot" if columns else "sweep", catalog.digest, len(chosen))
     status = "failed"
     try:
         per_sweep = {"MONITOR_AS_OF": as_of.isoformat(), "MONITOR_SWEEP_ID": sweep_id}
-        tasks = [runner.crawl(make_spider_class(catalog, unit, per_sweep), column=",".join((columns or {}).get(unit.slug, ())))
-                 for unit in chosen]
-        for task in tasks:
-            await task
+        await crawl_units(runner, catalog, chosen, per_sweep, columns)
         status = "finished"
     finally:
         summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], status, columns)
-        store.finish_sweep(sweep_id, status, units_done=summary.units, columns_checked=summary.columns,
+        if summary.units < len(chosen) and status == "finished":  # a unit's crawl failed: it was not judged
+            summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], "failed", columns)
+        store.finish_sweep(sweep_id, summary.status, units_done=summary.units, columns_checked=summary.columns,
                            columns_late=summary.late, notices_opened=summary.notices_opened)
         store.close()
     return summary
@@ -88,7 +136,8 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
                progress: bool = True, before_day: Callable[[date], None] | None = None,
                after_day: Callable[[SweepSummary], Awaitable[None] | None] | None = None,
                log_level: str | None = None, simulated: bool = False, evidence: bool = True,
-               notify: bool = True, columns: dict[str, list[str]] | None = None) -> list[SweepSummary]:
+               notify: bool = True, columns: dict[str, list[str]] | None = None,
+               workers: int = 1) -> list[SweepSummary]:
     """Run one sweep per day, in order, in this process's reactor. Call once per process.
 
     A sweep holds the database's sweep lock (monitor.locks) from start to end: a second sweep on the same
@@ -99,6 +148,8 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
     `evidence`) in a worker thread: Playwright's sync API cannot run in the reactor's event loop.
     Then (with `notify`, and only when the catalog names contacts or an office) the messages due that
     day are queued and sent (monitor.notify), in a worker thread too: apprise's sending blocks.
+    With `workers` > 1 the units are crawled by that many processes, sharded by host, and this process
+    writes and judges (monitor.sweep_workers); 0 means one per core.
     """
     unknown = (set(units or ()) | set(columns or ())) - {u.slug for u in catalog.units}
     if unknown:
@@ -110,9 +161,56 @@ def run_sweeps(catalog: Catalog, db_path: Path, days: Sequence[date], units: Seq
     if not simulated:
         for day in days:
             clock.not_in_future(day)
+    if workers < 0:
+        raise UsageError(f"--workers takes 0 (one per core) or a number of crawler processes, not {workers}")
+    workers = workers or os.cpu_count() or 1
     with contextlib.nullcontext() if columns else locks.hold(db_path, "sweep"):
+        if workers > 1:
+            return _run_days_sharded(catalog, db_path, days, units, progress, before_day, after_day, log_level,
+                                     evidence, notify, columns, workers)
         return _run_days(catalog, db_path, days, units, progress, before_day, after_day, log_level, evidence,
                          notify, columns)
+
+
+def _chosen(catalog: Catalog, units: Sequence[str] | None, columns: dict[str, list[str]] | None) -> list:
+    return [u for u in catalog.units if (not units or u.slug in units) and (not columns or u.slug in columns)]
+
+
+def _run_days_sharded(catalog, db_path, days, units, progress, before_day, after_day, log_level, evidence,
+                      notify, columns, workers) -> list[SweepSummary]:
+    """Each day's crawl in `workers` crawler processes; this process writes, judges, then runs the day's
+    evidence, notifications and hooks, as `_run_days` does in its reactor."""
+    from monitor.evidence import build_packs_after_sweep
+    from monitor.notify import notify_after_sweep
+    from monitor.sweep_workers import crawl_sharded
+
+    chosen = _chosen(catalog, units, columns)
+    summaries = []
+    for day in days:
+        if before_day:
+            before_day(day)
+        with Store(db_path) as store:
+            store.record_catalog(catalog)
+            sweep_id = store.begin_sweep(day, "spot" if columns else "sweep", catalog.digest, len(chosen))
+        status = "failed"
+        try:
+            if crawl_sharded(catalog, db_path, day, sweep_id, chosen, columns, workers, progress, log_level):
+                status = "finished"
+        finally:
+            with Store(db_path) as store:
+                summary = summarise(store, sweep_id, day, [u.slug for u in chosen], status, columns)
+                store.finish_sweep(sweep_id, status, units_done=summary.units, columns_checked=summary.columns,
+                                   columns_late=summary.late, notices_opened=summary.notices_opened)
+        summaries.append(summary)
+        if evidence:
+            build_packs_after_sweep(db_path, catalog, day)
+        if notify:
+            notify_after_sweep(db_path, catalog, day)
+        if after_day:
+            result = after_day(summary)
+            if result is not None:
+                asyncio.run(result)
+    return summaries
 
 
 def _run_days(catalog, db_path, days, units, progress, before_day, after_day, log_level, evidence, notify,
@@ -125,37 +223,23 @@ def _run_days(catalog, db_path, days, units, progress, before_day, after_day, lo
     settings = base_settings(catalog, db_path, progress, log_level)
     process = AsyncCrawlerProcess(settings)
     summaries: list[SweepSummary] = []
-    failure: list[BaseException] = []
 
     async def all_days() -> None:
-        try:
-            for day in days:
-                if before_day:
-                    before_day(day)
-                summary = await crawl_sweep(process, catalog, db_path, day, units, columns)
-                summaries.append(summary)
-                if evidence:
-                    await asyncio.to_thread(build_packs_after_sweep, db_path, catalog, day)
-                if notify:
-                    await asyncio.to_thread(notify_after_sweep, db_path, catalog, day)
-                if after_day:
-                    result = after_day(summary)
-                    if result is not None:
-                        await result
-        except BaseException as exc:  # noqa: BLE001 - re-raised once the reactor has stopped
-            failure.append(exc)
+        for day in days:
+            if before_day:
+                before_day(day)
+            summary = await crawl_sweep(process, catalog, db_path, day, units, columns)
+            summaries.append(summary)
+            if evidence:
+                await asyncio.to_thread(build_packs_after_sweep, db_path, catalog, day)
+            if notify:
+                await asyncio.to_thread(notify_after_sweep, db_path, catalog, day)
+            if after_day:
+                result = after_day(summary)
+                if result is not None:
+                    await result
 
-    from scrapy.utils.defer import deferred_from_coro
-    from twisted.internet import reactor
-
-    def start() -> None:
-        d = deferred_from_coro(all_days())
-        d.addBoth(lambda _: reactor.stop())
-
-    reactor.callWhenRunning(start)
-    reactor.run(installSignalHandlers=True)
-    if failure:
-        raise failure[0]
+    run_in_reactor(process, all_days)
     return summaries
 
 

@@ -15,6 +15,7 @@ already undone, so the header lengths are set to match and the original values a
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import http
 import io
@@ -84,12 +85,18 @@ class SweepArchive:
     def write(self, exchange: Exchange) -> tuple[str, int, str]:
         """Append the response (and its request); return (file relative to the db folder, offset, body SHA-256)."""
         out = self._open()
-        offset = out.tell()
         response = _response_record(self._builder, exchange)
-        self._append(response)
-        if exchange.request_headers is not None:
-            self._append(_request_record(self._builder, exchange, response.rec_headers.get_header("WARC-Record-ID")))
-        out.flush()
+        # Another process may append to the same file (a scale-out worker taken for dead, and the unit's next
+        # attempt): hold the file while appending, and take the offset at its real end, not this handle's.
+        fcntl.flock(out.fileno(), fcntl.LOCK_EX)
+        try:
+            offset = out.seek(0, io.SEEK_END)
+            self._append(response)
+            if exchange.request_headers is not None:
+                self._append(_request_record(self._builder, exchange, response.rec_headers.get_header("WARC-Record-ID")))
+            out.flush()
+        finally:
+            fcntl.flock(out.fileno(), fcntl.LOCK_UN)
         return self.relative.as_posix(), offset, sha256(exchange.body)
 
     def close(self) -> None:

@@ -1,8 +1,9 @@
-"""When a unit's crawl ends: judge its columns and the unit (national indicators), print the verdicts
-(ad hoc checks), look for faked and hollow disclosure (monitor.detect: drafts only), close the sweep.
+"""When a unit's crawl ends: judge its columns and the unit (monitor.ingest.close_unit: verdicts, national
+indicators, faked-disclosure drafts), print the verdicts (ad hoc checks), close an ad hoc sweep.
 
-Judgement itself lives in monitor.assess; this extension only calls it at the right moment,
-so ``scrapy crawl <unit>`` and ``monitor sweep`` judge the same way.
+When crawler processes share a sweep, the judging is the writer's: the extension only tells it the unit is done
+(an outbox message after the unit's last record), so ``scrapy crawl <unit>``, ``monitor sweep`` and
+``monitor sweep --workers N`` judge the same way.
 """
 
 from __future__ import annotations
@@ -11,10 +12,8 @@ import sys
 
 from scrapy import signals
 
-from monitor.assess import STATE_WORDS, assess_unit
-from monitor.detect import detect_unit
-from monitor.inspect_site import inspect_and_store
-from monitor.notices import LAGGING
+from monitor import ingest
+from monitor.assess import STATE_WORDS
 from monitor.terminal import printable
 from spiders.context import context_for
 
@@ -32,41 +31,33 @@ class SweepBookkeeping:
     def spider_closed(self, spider, reason):
         ctx = context_for(self.crawler)
         columns = {c.id for c in spider.columns}
-        results = assess_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, ctx.sweep_id, columns,
-                              by="adhoc" if ctx.adhoc else "sweep")
-        late = sum(r.verdict.state in LAGGING for r in results)
-        # the verdicts stand whatever happens next: a failure of the unit-wide steps is reported, not raised
-        inspection = _reported(lambda: inspect_and_store(ctx.store, ctx.catalog, spider.unit, ctx.as_of), spider,
-                               "国家检查指标")
-        found = _reported(lambda: detect_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, columns,
-                                              by="adhoc" if ctx.adhoc else "sweep"), spider, "假公开线索") or []
-        if ctx.adhoc:
-            ctx.store.finish_sweep(ctx.sweep_id, "finished" if reason == "finished" else "failed",
-                                   units_done=1, columns_checked=len(results), columns_late=late,
-                                   notices_opened=sum(r.notice_action == "draft" for r in results))
+        outbox = ingest.outbox()
+        if outbox is not None:
+            outbox(ingest.UnitDone(ctx.sweep_id, ctx.as_of.isoformat(), spider.unit.slug, tuple(sorted(columns)),
+                                   reason, ctx.adhoc))
+            ctx.store.close()
+            return
+        done = ingest.close_unit(ctx.store, ctx.catalog, spider.unit, ctx.as_of, ctx.sweep_id, columns,
+                                 ctx.adhoc, reason)
         if self.crawler.settings.getbool("MONITOR_PRINT_VERDICTS"):
-            print(f"{spider.unit.name}（{spider.unit.slug}）{ctx.as_of} 检查结果：")
-            for r in results:
-                print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason,
-                                          r.notice_action))
-            print(printable(f"国家检查指标：{inspection.words() if inspection else '计算失败，见日志'}"))
-            for f in found:  # not indented: the indented lines are the columns' verdicts
-                print(printable(f"疑似问题（{f.signal.column}，督办草稿待审核）：{f.signal.summary}"))
-            sys.stdout.flush()
+            print_unit(spider.unit, ctx.as_of, done)
         ctx.store.close()
-        progress = self.crawler.settings.getbool("MONITOR_PROGRESS")
-        if progress:
-            print(f"  {spider.unit.slug:<8} {spider.unit.name}: {len(results)} 个栏目，{late} 个逾期/空白",
-                  file=sys.stderr, flush=True)
+        if self.crawler.settings.getbool("MONITOR_PROGRESS"):
+            print(progress_line(spider.unit, done), file=sys.stderr, flush=True)
 
 
-def _reported(step, spider, what: str):
-    """Run one unit-wide step after the verdicts; a failure is logged with the unit and returns None."""
-    try:
-        return step()
-    except Exception:  # noqa: BLE001 - the monitor's own failure: logged, never a verdict
-        spider.logger.exception(f"{spider.unit.slug}: {what}失败")
-        return None
+def print_unit(unit, as_of, done: ingest.UnitResult) -> None:
+    print(f"{unit.name}（{unit.slug}）{as_of} 检查结果：")
+    for r in done.results:
+        print(format_verdict_line(r.column.id, r.column.name, r.verdict.state, r.verdict.reason, r.notice_action))
+    print(printable(f"国家检查指标：{done.inspection.words() if done.inspection else '计算失败，见日志'}"))
+    for f in done.signals:  # not indented: the indented lines are the columns' verdicts
+        print(printable(f"疑似问题（{f.signal.column}，督办草稿待审核）：{f.signal.summary}"))
+    sys.stdout.flush()
+
+
+def progress_line(unit, done: ingest.UnitResult) -> str:
+    return f"  {unit.slug:<8} {unit.name}: {len(done.results)} 个栏目，{done.late} 个逾期/空白"
 
 
 def format_verdict_line(column_id: str, column_name: str, state: str, reason: str, notice_action: str | None) -> str:

@@ -1,18 +1,19 @@
-"""The only pipeline: write what spiders yield to the store. It decides nothing.
+"""The only pipeline: archive each fetched body, then hand what spiders yield to the writer. It decides nothing.
 
-A fetch that brought a body back is also appended to the crawl's WARC file (monitor.warc) before its
-row is written, so the row can name the file, the record's offset and the body's SHA-256.
+A fetch that brought a body back is appended to the crawl's WARC file (monitor.warc) first, so its row can
+name the file, the record's offset and the body's SHA-256. The record then goes to ``monitor.ingest``:
+written here (one process), or sent to the one writer when crawler processes share a sweep (an outbox).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
-from monitor import clock
+from monitor import ingest
 from monitor.warc import SweepArchive, sweep_file
 
 from spiders.context import CrawlContext, context_for
-from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchRecord, SeenItems
+from spiders.records import FetchRecord
 
 
 class StorePipeline:
@@ -26,25 +27,14 @@ class StorePipeline:
 
     def process_item(self, item, spider=None):
         ctx = context_for(self.crawler)
-        store = ctx.store
-        if isinstance(item, FetchRecord):
-            row = {"sweep_id": ctx.sweep_id, **asdict(replace(item, raw=None))}
-            del row["raw"]
-            if item.raw is not None:
-                warc_file, offset, digest = self._archive(ctx, item.unit).write(item.raw)
-                row.update(warc_file=warc_file, warc_offset=offset, sha256=digest)
-            store.add_fetch(row)
-        elif isinstance(item, SeenItems):
-            store.save_items(item.unit, item.column_id, ctx.as_of, ctx.sweep_id, item.items)
-        elif isinstance(item, ColumnCheck):
-            store.add_check({"sweep_id": ctx.sweep_id, "day": ctx.as_of.isoformat(), "checked_at": clock.stamp(),
-                             **asdict(item)})
-        elif isinstance(item, BrowserLearned):
-            store.learn_browser(item.unit, item.column_id, ctx.as_of, item.why)
-        elif isinstance(item, ArticleDates):
-            store.save_article_dates(item.unit, item.column_id, item.url, item.published, item.written,
-                                     item.candidates, item.conflict, item.body_chars, item.body_sha256,
-                                     item.body_attachments)
+        if isinstance(item, FetchRecord) and item.raw is not None:
+            warc_file, offset, digest = self._archive(ctx, item.unit).write(item.raw)
+            item = replace(item, raw=None, warc_file=warc_file, warc_offset=offset, sha256=digest)
+        outbox = ingest.outbox()
+        if outbox is not None:
+            outbox(ingest.Envelope(ctx.sweep_id, ctx.as_of.isoformat(), item))
+        else:
+            ingest.apply(ctx.store, ctx.sweep_id, ctx.as_of, item)
         return item
 
     def close_spider(self, spider=None):

@@ -27,6 +27,9 @@ class FetchRecord:
     detail: str = ""
     rendered: bool = False  # read through Chromium
     raw: Exchange | None = field(default=None, repr=False)  # status, headers, body: for the WARC file, not SQLite
+    warc_file: str | None = None  # where the pipeline archived ``raw``: file, record offset, body SHA-256
+    warc_offset: int | None = None
+    sha256: str | None = None
 
 
 @dataclass
