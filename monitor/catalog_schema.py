@@ -105,6 +105,7 @@ class SettingsSpec(_Strict):
     retries: int = Field(default=2, ge=0, le=10)
     download_delay: float = Field(default=1.0, ge=0, le=60)
     concurrency_per_host: int = Field(default=2, ge=1, le=8)
+    conditional_requests: bool = True  # ETag / Last-Modified on list pages; a 304 reads the stored copy
     warn_days: int = Field(default=3, ge=0, le=60)
     rectify_workdays: int = Field(default=5, ge=1, le=60)
     backdate_tolerance_days: int = Field(default=2, ge=0, le=60)

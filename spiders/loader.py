@@ -21,6 +21,7 @@ def spider_settings(catalog: Catalog, unit: Unit) -> dict:
         "DOWNLOAD_DELAY": s.download_delay,
         "AUTOTHROTTLE_START_DELAY": max(s.download_delay, 0.01),
         "CONCURRENT_REQUESTS_PER_DOMAIN": s.concurrency_per_host,
+        "HTTPCACHE_ENABLED": s.conditional_requests,  # spiders.cache
     }
     if s.contact:
         settings["USER_AGENT"] = user_agent(s.contact)

@@ -47,9 +47,28 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy checks each generator callback for a `return value` by parsing its source; its cache is keyed by
+# bound method, and a sweep makes a spider per unit, so the check ran on every response (10 ms each).
+# The callbacks are ours and return nothing: the check is off.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.HostGuard": 50}  # first in line; redirects pass through it again
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.middlewares.HostGuard": 50,  # first in line; redirects pass through it again
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "spiders.cache.RevalidatingCache": 900,  # Scrapy's place for its cache: nearest the network
+}
+
+# Conditional requests (spiders.cache): list pages are always asked for again, with the stored copy's
+# ETag / Last-Modified; a 304 reads the stored copy. Never served without asking the server.
+# The catalog's [monitor] conditional_requests = false turns it off (spiders.loader).
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "spiders.cache.AlwaysRevalidate"
+HTTPCACHE_STORAGE = "spiders.cache.SqliteCacheStorage"
+HTTPCACHE_DIR = ""  # empty: <db>.httpcache.db beside the database; an absolute path: that file
+HTTPCACHE_GZIP = True
+HTTPCACHE_EXPIRATION_SECS = 40 * 86400  # entries unused this long are dropped (a miss: fetched without validators)
+HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS = ["no-store"]  # stored anyway, only ever used after a 304: spiders.cache
 EXTENSIONS = {"spiders.extensions.SweepBookkeeping": 500}
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,18 +1,21 @@
 """The base spider of every unit: fetch each column's list pages, read them, and say what happened.
 
-A spider only fetches and extracts. For each column it reads the list page (or the configured
-endpoint; in Chromium when the column needs it), follows pagination only as far as the rule's
-horizon needs, reads the article page of a new item when the rule needs its written date or the
-list shows no date, and yields records: a FetchRecord for every fetch (carrying the raw response, which
-the pipeline archives as WARC), SeenItems per list page and one ColumnCheck per column. The pipeline
-writes them; the extension judges when the crawl ends.
+A spider only fetches and extracts. For each column it reads the list page (or the configured endpoint; in
+Chromium when the column needs it), follows pagination only as far as the rule's horizon needs, reads the
+article page of a new item when the rule needs its written date or the list shows no date, and yields records:
+a FetchRecord for every fetch (with the raw response, which the pipeline archives as WARC), SeenItems per list
+page and one ColumnCheck per column. The pipeline writes them (monitor.ingest); the crawl's end judges.
+
+List and endpoint pages of columns safely on time are asked for conditionally (spiders.cache): when the server
+answers 304 the stored copy is read, and its FetchRecord says so (status 304, a detail naming the copy's date,
+WARC labels ``Monitor-Revalidated``). Other columns, article pages and rendered pages are fetched in full.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -36,6 +39,7 @@ from monitor.outcomes import BLOCKED, BROKEN, NOT_FOUND, OK, UNREACHABLE, classi
 from monitor.rules import needs_written_dates
 from monitor.warc import Exchange
 from spiders import browser
+from spiders.cache import DOWNLOADED, FULL_DOWNLOAD, REVALIDATED
 from spiders.context import context_for
 from spiders.middlewares import HostDown
 from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchRecord, SeenItems
@@ -112,6 +116,9 @@ class UnitSpider(scrapy.Spider):
         self.known = self.ctx.store.known_items(self.unit.slug)
         self.columns_with_items = self.ctx.store.columns_with_items(self.unit.slug)
         self.browser_columns = self.ctx.store.browser_columns(self.unit.slug)
+        # only columns safely on time are asked conditionally: a verdict that may name a unit never rests on a copy
+        self.conditional_columns = self.ctx.store.columns_safely_on_time(
+            self.unit.slug, self.ctx.as_of, self.catalog.settings.warn_days)
         for column in self.columns:
             self._progress[column.id] = _ColumnProgress()
             yield self._list_request(column, 0, column.extract.endpoint or column.url)
@@ -123,6 +130,9 @@ class UnitSpider(scrapy.Spider):
         if fallback or (needs_browser and not column.extract.endpoint):
             meta["playwright"] = True
             meta["fallback"] = fallback  # why a plain fetch was not enough ('' when always rendered)
+            meta["dont_cache"] = True  # a rendered page is never asked conditionally (spiders.cache)
+        elif column.id not in self.conditional_columns:  # spiders.cache
+            meta[FULL_DOWNLOAD] = True
         return scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=True,
                               priority=10)
 
@@ -294,7 +304,7 @@ class UnitSpider(scrapy.Spider):
             progress.articles += 1
             self.known[(column.id, item.url)] = True
             yield scrapy.Request(item.url, callback=self.parse_article, errback=self.failed, priority=0,
-                                 meta={"column": column.id, "page": 0, "article": True,
+                                 meta={"column": column.id, "page": 0, "article": True, "dont_cache": True,
                                        "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic()})
 
     def parse_article(self, response: Response):
@@ -345,13 +355,21 @@ class UnitSpider(scrapy.Spider):
         fetched_at = clock.stamp()
         rendered = bool(response.meta.get("playwright"))
         request = response.request
+        labels = (("Unit", self.unit.slug), ("Column", column.id), ("Kind", kind), ("Page", str(page)))
+        status = response.status
+        if REVALIDATED in response.flags:
+            # The server answered 304 today: the body read (and archived) is the stored copy it confirmed.
+            status, copied = 304, _stamp(response.meta.get(DOWNLOADED))
+            detail = "；".join(filter(None, [detail, f"服务器答复未修改（HTTP 304），沿用{copied}下载的副本"]))
+            labels += (("Revalidated", f"304 Not Modified at {fetched_at}: the body is the stored copy, "
+                                       f"downloaded {copied}, confirmed unchanged by the server"),
+                       ("Stored-Copy-Downloaded", copied))
         raw = Exchange(response.url, fetched_at, response.status, _header_pairs(response.headers), response.body,
                        method=request.method if request else "GET",
                        request_headers=_header_pairs(request.headers) if request else None,
-                       protocol=response.protocol or "HTTP/1.1", rendered=rendered,
-                       labels=(("Unit", self.unit.slug), ("Column", column.id), ("Kind", kind), ("Page", str(page))))
+                       protocol=response.protocol or "HTTP/1.1", rendered=rendered, labels=labels)
         return FetchRecord(self.unit.slug, column.id, kind, page, response.url, fetched_at, elapsed,
-                           response.status, "", len(response.body), items,
+                           status, "", len(response.body), items,
                            newest.isoformat() if newest else None, outcome, detail, rendered=rendered, raw=raw)
 
 
@@ -364,6 +382,13 @@ def _same_page(final: str, configured: str) -> bool:
             path = path.removesuffix(suffix)
         return (parts.hostname or "", path.rstrip("/"), parts.query)
     return norm(final) == norm(configured)
+
+
+def _stamp(epoch: float | None) -> str:
+    """An epoch time (when a stored copy was downloaded) as the records' timestamps are written."""
+    if epoch is None:
+        return "unknown"
+    return datetime.fromtimestamp(epoch, clock.SHANGHAI).isoformat(timespec="seconds")
 
 
 def _headers(response: Response) -> dict[str, str]:
