@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from monitor import clock, notices_cli, schedule_cli
+from monitor import clock, notices_cli, scaleout_cli, schedule_cli
 from monitor.config import load_catalog
 from monitor.errors import MonitorError, UsageError
 from monitor.locks import EXIT_ALREADY_RUNNING, AlreadyRunning
@@ -33,7 +33,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.config)
     units = args.units.split(",") if args.units else None
     [summary] = run_sweeps(catalog, args.db or default_db_path(), [args.as_of or clock.today()], units,
-                           progress=not args.quiet, columns=_columns(args.columns), simulated=args.simulated_world)
+                           progress=not args.quiet, columns=_columns(args.columns), simulated=args.simulated_world,
+                           workers=args.workers)
     print(summary.line())
     return 0 if summary.status == "finished" else 1
 
@@ -56,7 +57,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from monitor.store import Store
     from reports.board import build_board
     from reports.history import week_name
-    from reports.weekly import build_weekly
+    from reports.site import build_weekly
 
     catalog = load_catalog(args.config)
     store = Store(args.db)
@@ -277,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--simulated-world", action="store_true",
                    help="the sites are a simulation that follows --as-of (the demo world, the scheduler's tests): "
                         "allow a day to come")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="crawler processes, sharded by host, with this one writing (default 1; 0: one per core)")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("report", help=cmd_report.__doc__)
@@ -309,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     notices_cli.add_parser(sub, _common)
     schedule_cli.add_parser(sub)
+    scaleout_cli.add_parser(sub, _common)
 
     p = sub.add_parser("demo", help=cmd_demo.__doc__)
     _common(p)
