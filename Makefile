@@ -2,7 +2,7 @@
 AS_OF ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test
+.PHONY: setup demo test bench
 setup:
 	@scripts/setup.sh
 
@@ -11,3 +11,12 @@ demo: setup
 
 test: setup
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+# The performance suite (bench/README.md): the province's sweep against its floors, judgement and report as
+# history grows. Larger: make bench SWEEP_ARGS="--units 2000" HISTORY_ARGS="--units 2000".
+SWEEP_ARGS ?=
+HISTORY_ARGS ?= --units 50
+bench: setup
+	.venv/bin/pip install -q --disable-pip-version-check -e '.[bench]'
+	.venv/bin/python bench/bench_sweep.py $(SWEEP_ARGS)
+	.venv/bin/python bench/bench_history.py $(HISTORY_ARGS)

@@ -43,11 +43,14 @@ def detect_unit(store: Store, catalog: Catalog, unit: Unit, as_of: date, column_
     """Find, keep and draft the new signals of the unit's columns (or the chosen ones) as of ``as_of``."""
     policy = signal_policy(catalog)
     unit_items = store.signal_items(unit.slug, as_of)
+    by_column: dict[str, list] = {}
+    for item in unit_items:  # grouped once: the unit's items grow with history
+        by_column.setdefault(item.column, []).append(item)
     found = []
     for column in unit.columns:
         if column_ids and column.id not in column_ids:
             continue
-        items = [i for i in unit_items if i.column == column.id]
+        items = by_column.get(column.id, [])
         with store.atomic():
             history = store.column_history(unit.slug, column.id, as_of)
             seen = {kind: store.signalled_keys(unit.slug, column.id, kind) for kind in KINDS}
