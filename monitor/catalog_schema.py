@@ -11,7 +11,8 @@ from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from lxml.cssselect import CSSSelector
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator
 
 COLUMN_TYPES = ("首页", "动态要闻", "通知公告", "政策文件", "人事", "规划计划", "财政预决算", "其他")
 RULE_KINDS = ("max_gap", "periodic", "item_lag", "standing", "min_rate", "phased")
@@ -22,13 +23,13 @@ class _Strict(BaseModel):
 
 
 class SpanSpec(_Strict):
-    n: int = Field(ge=1, le=3650)
+    n: StrictInt = Field(ge=1, le=3650)
     unit: Literal["day", "workday", "week", "month", "year"]
 
 
 class DueDateSpec(_Strict):
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
+    month: StrictInt = Field(ge=1, le=12)
+    day: StrictInt = Field(ge=1, le=31)
 
 
 class RuleSpec(_Strict):
@@ -39,8 +40,8 @@ class RuleSpec(_Strict):
     period: Literal["month", "quarter", "half_year", "year"] | None = None
     due: SpanSpec | None = None
     due_date: DueDateSpec | None = None
-    lookback_days: int | None = Field(default=None, ge=1, le=3660)
-    count: int | None = Field(default=None, ge=1, le=1000)  # min_rate
+    lookback_days: StrictInt | None = Field(default=None, ge=1, le=3660)
+    count: StrictInt | None = Field(default=None, ge=1, le=1000)  # min_rate
     per: Literal["workday", "day", "week", "month", "quarter", "half_year", "year"] | None = None  # min_rate
     until: date | None = None  # phased: the project's end
 
@@ -58,6 +59,16 @@ class ExtractSpec(_Strict):
     @classmethod
     def _endpoint_is_http(cls, v: str | None) -> str | None:
         return None if v is None else _http_url(v)
+
+    @field_validator("items", "link", "date")
+    @classmethod
+    def _css_selector(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                CSSSelector(v, translator="html")
+            except Exception as exc:  # cssselect's SelectorError and its kin
+                raise ValueError(f"not a CSS selector: {v!r} ({exc})") from None
+        return v
 
     @field_validator("encoding")
     @classmethod
@@ -101,21 +112,21 @@ class UnitSpec(_Strict):
 
 
 class SettingsSpec(_Strict):
-    download_timeout: float = Field(default=15.0, gt=0, le=300)
-    retries: int = Field(default=2, ge=0, le=10)
-    download_delay: float = Field(default=1.0, ge=0, le=60)
-    concurrency_per_host: int = Field(default=2, ge=1, le=8)
-    conditional_requests: bool = True  # ETag / Last-Modified on list pages; a 304 reads the stored copy
-    warn_days: int = Field(default=3, ge=0, le=60)
-    rectify_workdays: int = Field(default=5, ge=1, le=60)
-    backdate_tolerance_days: int = Field(default=2, ge=0, le=60)
-    timely_workdays: int = Field(default=20, ge=1, le=365)  # 及时 / 即时 with no number
-    phased_gap_months: int = Field(default=3, ge=1, le=36)  # 逐段 with no gap
+    download_timeout: StrictFloat = Field(default=15.0, gt=0, le=300)
+    retries: StrictInt = Field(default=2, ge=0, le=10)
+    download_delay: StrictFloat = Field(default=1.0, ge=0, le=60)
+    concurrency_per_host: StrictInt = Field(default=2, ge=1, le=8)
+    conditional_requests: StrictBool = True  # ETag / Last-Modified on list pages; a 304 reads the stored copy
+    warn_days: StrictInt = Field(default=3, ge=0, le=60)
+    rectify_workdays: StrictInt = Field(default=5, ge=1, le=60)
+    backdate_tolerance_days: StrictInt = Field(default=2, ge=0, le=60)
+    timely_workdays: StrictInt = Field(default=20, ge=1, le=365)  # 及时 / 即时 with no number
+    phased_gap_months: StrictInt = Field(default=3, ge=1, le=36)  # 逐段 with no gap
     # faked and hollow disclosure (monitor.signals, docs/supervision.md)
-    burst_min_items: int = Field(default=5, ge=2, le=100)  # 一阵风: this many items ...
-    burst_within_days: int = Field(default=3, ge=1, le=30)  # ... appearing within this many days ...
-    burst_silence_days: int = Field(default=30, ge=7, le=366)  # ... after this long without any
-    empty_body_chars: int = Field(default=30, ge=1, le=2000)  # a body with fewer letters is empty (no attachment)
+    burst_min_items: StrictInt = Field(default=5, ge=2, le=100)  # 一阵风: this many items ...
+    burst_within_days: StrictInt = Field(default=3, ge=1, le=30)  # ... appearing within this many days ...
+    burst_silence_days: StrictInt = Field(default=30, ge=7, le=366)  # ... after this long without any
+    empty_body_chars: StrictInt = Field(default=30, ge=1, le=2000)  # a body with fewer letters is empty (no attachment)
     inspection_days: tuple[date, ...] = ()  # announced inspections: a burst in the 14 days before one is named so
     contact: str = ""
 
@@ -127,7 +138,7 @@ class CalendarSpec(_Strict):
 
 class NoticesSpec(_Strict):
     auto_issue: list[str] = []  # rule template names whose lateness notices issue without review; "*": all
-    remind_days: int = Field(default=2, ge=0, le=30)  # tell the unit this many days before its deadline
+    remind_days: StrictInt = Field(default=2, ge=0, le=30)  # tell the unit this many days before its deadline
     office: list[str] = []  # apprise URLs of the disclosure office, told of every issued / overdue notice
     board_url: str | None = None  # where board.html is published (monitor.notify links each message to it)
 
@@ -161,4 +172,8 @@ def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {value!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range or not a number
+    except ValueError as exc:
+        raise ValueError(f"not an http(s) URL: {value!r} ({exc})") from None
     return value

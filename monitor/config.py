@@ -352,6 +352,11 @@ class _RuleReader:
         return _Reading(rule, "", spec.text, span(cadence.retention), span(cadence.display_window))
 
 
+_RULE_FIELDS = ("within", "period", "due", "due_date", "lookback_days", "count", "per", "until")
+_RULE_FIELDS_OF = {"max_gap": {"within"}, "item_lag": {"within", "lookback_days"}, "min_rate": {"count", "per"},
+                   "phased": {"within", "until"}, "periodic": {"period", "due", "due_date"}, "standing": set()}
+
+
 def _make_rule(spec: RuleSpec, fail) -> Rule:
     def need(name: str):
         value = getattr(spec, name)
@@ -364,6 +369,10 @@ def _make_rule(spec: RuleSpec, fail) -> Rule:
 
     if spec.kind is None:
         raise fail("kind", f"missing: one of {', '.join(RULE_KINDS)} (or text = the 公开时限 wording)")
+    unused = [f for f in _RULE_FIELDS if getattr(spec, f) is not None and f not in _RULE_FIELDS_OF[spec.kind]]
+    if unused:  # a field the kind never reads is a mistake: its author meant something the rule will not do
+        raise fail(unused[0], f"does not apply to a {spec.kind} rule (it reads: "
+                              f"{', '.join(sorted(_RULE_FIELDS_OF[spec.kind])) or 'no field'})")
     if spec.kind == "max_gap":
         return MaxGap(span(need("within")))
     if spec.kind == "item_lag":

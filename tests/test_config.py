@@ -131,6 +131,35 @@ BROKEN = [
     (('download_timeout = 10', 'download_timeout = "ten"'), ["field 'monitor.download_timeout'"]),
     (('"2027-02-06" = "workday"', '"2027-02-06" = "maybe"'), ["field 'calendar.overrides"]),
     (('name = "工作动态"', 'name = ""'), ["column 'gzdt'", "field 'name'"]),
+    (('items = "ul.list li"', 'items = "ul.list li["'), ["column 'czyjs'", "field 'extract.items'", "not a CSS selector"]),
+    (('extract = { encoding = "gbk", items = "ul.list li" }', 'extract = { encoding = "gbk", itemz = "li" }'),
+     ["column 'czyjs'", "field 'extract.itemz'", "unknown field"]),
+    (('extract = { encoding = "gbk", items = "ul.list li" }', 'extract = { endpoint = "file:///etc/passwd" }'),
+     ["column 'czyjs'", "field 'extract.endpoint'", "not an http(s) URL"]),
+    (('extract = { encoding = "gbk", items = "ul.list li" }', 'extract = { browser = "yes" }'),
+     ["column 'czyjs'", "field 'extract.browser'"]),
+    (('name = "市发展和改革委员会"\n', ''), ["unit 'fgw'", "field 'name'", "required"]),
+    (('site = "http://127.0.0.11:8700/"', 'site = "http://"'), ["unit 'fgw'", "field 'site'", "not an http(s) URL"]),
+    (('slug = "fgw"', 'slug = "../etc"'), ["unit '../etc'", "field 'slug'"]),  # a slug names files: no path in it
+    (('template = "dynamic_2w", within', 'template = "nope", within'), ["column 'tzgg'", "field 'rule.template'"]),
+    (('due = { n = 15, unit = "day" }', 'due = { n = "15", unit = "day" }'), ["rule template 'monthly_15d'", "field 'due.n'"]),
+    (('within = { n = 20, unit = "workday" }', 'within = 20'), ["rule template 'policy_20wd'", "field 'within'"]),
+    (('warn_days = 2', 'warn_days = -1'), ["field 'monitor.warn_days'"]),
+    (('warn_days = 2', 'warn_days = "2"'), ["field 'monitor.warn_days'"]),
+    (('focus = true', 'focus = 1'), ["column 'czyjs'", "field 'focus'"]),
+    (('site = "http://127.0.0.11:8700/"', 'site = "mailto:x@y.cn"'), ["unit 'fgw'", "field 'site'"]),
+    (('site = "http://127.0.0.11:8700/"', 'site = "http://127.0.0.11:8700/"\ncontacts = "mailto://x@y.cn"'),
+     ["unit 'fgw'", "field 'contacts'"]),
+    (('url = "http://127.0.0.11:8700/xxgk/ndbg/"', 'url = "http://127.0.0.11:99999/xxgk/ndbg/"'),
+     ["column 'ndbg'", "field 'url'", "not an http(s) URL"]),
+    (('url = "http://127.0.0.11:8700/xxgk/zcwj/"', 'url = ""'), ["column 'zcwj'", "field 'url'"]),
+    (('id = "zcwj"', 'id = 7'), ["column 7", "field 'id'"]),
+    (('kind = "periodic"\nperiod = "month"', 'kind = "periodic"\nperiod = "month"\nwithin = { n = 3, unit = "day" }'),
+     ["rule template 'monthly_15d'", "field 'within'", "does not apply to a periodic rule"]),
+    (('"2027-02-06" = "workday"', '"2027-02-30" = "workday"'), ["field 'calendar.overrides"]),
+    (('[[units]]', '[[unit]]'), ["field 'units'"]),  # [[units.columns]] then makes units a table
+    (('url = "http://127.0.0.11:8700/xxgk/gzdt/"', 'url = "http://127.0.0.11:8700/xxgk/gzdt/"\n  url2 = "x"'),
+     ["column 'gzdt'", "field 'url2'", "unknown field"]),
 ]
 
 
@@ -145,6 +174,18 @@ def test_broken_catalog_names_file_unit_column_field(tmp_path, change, fragments
     assert message.startswith(str(path))
     for fragment in fragments:
         assert fragment in message, message
+
+
+@pytest.mark.parametrize("change", [b[0] for b in BROKEN], ids=[b[0][1][:30] for b in BROKEN])
+def test_a_broken_catalog_writes_nothing(tmp_path, change, capsys):
+    """The command refuses before it opens anything: no database, no lock, no WARC folder."""
+    from monitor.cli import main
+
+    path = write(tmp_path, GOOD.replace(*change, 1))
+    db = tmp_path / "var" / "monitor.db"
+    assert main(["sweep", "--config", str(path), "--db", str(db)]) == 2
+    assert str(path) in capsys.readouterr().err
+    assert not (tmp_path / "var").exists()
 
 
 def test_toml_syntax_error_names_the_file_and_line(tmp_path):
