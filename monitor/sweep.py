@@ -123,12 +123,19 @@ async def crawl_sweep(runner, catalog: Catalog, db_path: Path, as_of: date, unit
         await crawl_units(runner, catalog, chosen, per_sweep, columns)
         status = "finished"
     finally:
-        summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], status, columns)
-        if summary.units < len(chosen) and status == "finished":  # a unit's crawl failed: it was not judged
-            summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], "failed", columns)
-        store.finish_sweep(sweep_id, summary.status, units_done=summary.units, columns_checked=summary.columns,
-                           columns_late=summary.late, notices_opened=summary.notices_opened)
+        summary = close_sweep(store, sweep_id, as_of, chosen, status, columns)
         store.close()
+    return summary
+
+
+def close_sweep(store: Store, sweep_id: int, as_of: date, chosen: Sequence, status: str,
+                columns: dict[str, list[str]] | None) -> SweepSummary:
+    """Sum up the sweep and record how it ended: ``failed`` also when a chosen unit was not judged."""
+    summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], status, columns)
+    if summary.units < len(chosen) and status == "finished":  # a unit's crawl failed: it was not judged
+        summary = summarise(store, sweep_id, as_of, [u.slug for u in chosen], "failed", columns)
+    store.finish_sweep(sweep_id, summary.status, units_done=summary.units, columns_checked=summary.columns,
+                       columns_late=summary.late, notices_opened=summary.notices_opened)
     return summary
 
 
@@ -198,9 +205,7 @@ def _run_days_sharded(catalog, db_path, days, units, progress, before_day, after
                 status = "finished"
         finally:
             with Store(db_path) as store:
-                summary = summarise(store, sweep_id, day, [u.slug for u in chosen], status, columns)
-                store.finish_sweep(sweep_id, status, units_done=summary.units, columns_checked=summary.columns,
-                                   columns_late=summary.late, notices_opened=summary.notices_opened)
+                summary = close_sweep(store, sweep_id, day, chosen, status, columns)
         summaries.append(summary)
         if evidence:
             build_packs_after_sweep(db_path, catalog, day)

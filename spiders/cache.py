@@ -210,6 +210,12 @@ class SqliteCacheStorage:
         headers = response.headers.copy()
         if request.meta.get(DATE_ADDED):
             headers.pop(b"Date", None)
+        if revalidated:  # the body is the one stored: refresh the headers (RFC 9111 4.3.4) and the last use only
+            updated = self._connect().execute(
+                "update entries set headers = ?, used_at = ? where fingerprint = ?",
+                (headers_dict_to_raw(headers), now, self._fingerprint(request))).rowcount
+            if updated:
+                return
         extra = {k: v for k, v in response.to_dict().items()
                  if k in ("_class", "protocol", "encoding") and isinstance(v, str)}
         body = gzip.compress(response.body, compresslevel=6) if self.use_gzip else response.body
