@@ -101,13 +101,14 @@ def crawl_sharded(catalog: Catalog, db_path: Path, as_of: date, sweep_id: int, u
         readers[reader] = k
         processes.append(process)
     finished: set[int] = set()
+    broken: set[str] = set()  # units a record of which could not be written: never judged
     complete = True
     store = Store(db_path)
     try:
         while readers:
             for reader in multiprocessing.connection.wait(list(readers)):
                 batch, ended = _drain(reader)
-                complete &= _write(store, catalog, as_of, sweep_id, batch, finished, progress, progress_line)
+                complete &= _write(store, catalog, as_of, sweep_id, batch, finished, broken, progress, progress_line)
                 if ended:
                     del readers[reader]
                     reader.close()
@@ -134,12 +135,11 @@ def _drain(reader) -> tuple[list, bool]:
 
 
 def _write(store: Store, catalog: Catalog, as_of: date, sweep_id: int, batch: list, finished: set[int],
-           progress: bool, progress_line) -> bool:
+           broken: set[str], progress: bool, progress_line) -> bool:
     """Write the batch's records, judging each unit when its end comes (after its records). False when a
     record could not be written or a unit's crawl did not finish: that unit is not judged."""
     complete = True
     pending: list[ingest.Envelope] = []
-    broken: set[str] = set()
     for message in batch + [None]:
         if isinstance(message, ingest.Envelope):
             pending.append(message)

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,34 @@ def test_a_crawler_process_killed_mid_crawl_leaves_its_units_unjudged(world, tmp
     assert _rows(db, "select count(*) from notices") == [(0,)]
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+
+
+def test_a_unit_a_record_of_which_could_not_be_written_is_not_judged(world, tmp_path):
+    """The writer keeps what it can write; the unit whose record failed (here a list page's items without
+    addresses) is not judged, even when its end comes in a later batch."""
+    from monitor import ingest
+    from monitor.store import Store
+    from monitor.sweep_workers import _write
+    from spiders.records import ColumnCheck, SeenItems
+
+    catalog = load_catalog(_catalog(tmp_path, world))
+    store = Store(tmp_path / "monitor.db")
+    store.record_catalog(catalog)
+    sweep_id = store.begin_sweep(date.fromisoformat(DAY), "sweep", catalog.digest, 2)
+    good, bad = province.unit_slug(0), province.unit_slug(1)
+    column = province.column_id(0)
+
+    def envelope(record):
+        return ingest.Envelope(sweep_id, DAY, record)
+
+    first = [envelope(SeenItems(bad, column, [{"title": "没有地址"}])),
+             envelope(ColumnCheck(good, column, "ok", 0, None, None, 1, "")),
+             envelope(ColumnCheck(bad, column, "ok", 0, None, None, 1, ""))]
+    finished, broken = set(), set()
+    assert _write(store, catalog, date.fromisoformat(DAY), sweep_id, first, finished, broken, False, None)
+    assert broken == {bad}
+    ends = [ingest.UnitDone(sweep_id, DAY, u, (column,), "finished") for u in (good, bad)]
+    assert not _write(store, catalog, date.fromisoformat(DAY), sweep_id, ends, finished, broken, False, None)
+    assert _rows(tmp_path / "monitor.db", "select distinct unit from verdicts") == [(good,)]
+    assert len(_rows(tmp_path / "monitor.db", "select * from checks")) == 2  # what could be written was kept
+    store.close()
