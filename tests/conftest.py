@@ -61,6 +61,19 @@ def serve_loopback(handler: type[BaseHTTPRequestHandler], *ips: str) -> Iterator
             server.server_close()
 
 
+@contextmanager
+def province_server(units: int, today: str, port: int) -> Iterator[None]:
+    """bench/province.py's synthetic province (its first ``units`` units) served on ``port`` as of ``today``."""
+    proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "province.py"), "serve", "--units", str(units),
+                             "--today", today, "--port", str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("province:")  # printed once listening
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def one_unit_catalog(path: Path, site: str, columns: list[tuple[str, str, str]], monitor: str = "") -> Path:
     """A catalog of one unit (`bureau`) whose columns (id, name, url) all follow a two-week max-gap rule."""
     rows = "\n".join(f'  {{ id = "{c}", name = "{n}", url = "{u}", rule = "m" }},' for c, n, u in columns)

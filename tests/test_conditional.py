@@ -11,13 +11,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.request
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -28,7 +25,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.warc import read_fetch
-from tests.conftest import REPO, free_port, one_unit_catalog, serve_loopback, sweep_cli
+from tests.conftest import REPO, free_port, one_unit_catalog, province_server, serve_loopback, sweep_cli
 
 sys.path.insert(0, str(REPO / "bench"))
 import province  # noqa: E402 - bench/ is not a package
@@ -39,18 +36,6 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 # ---------------------------------------------------------------- the province's unit
-
-
-@contextmanager
-def province_server(today: str, port: int) -> Iterator[None]:
-    proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "province.py"), "serve", "--units", "1",
-                             "--today", today, "--port", str(port)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().startswith("province:")  # printed once listening
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def server_stats(port: int) -> dict:
@@ -99,13 +84,13 @@ def province_runs(tmp_path_factory) -> ProvinceRuns:
     catalog.write_text(province.catalog_text(1, port), encoding="utf-8")
     db = folder / "monitor.db"
     stats, snapshots = [], []
-    with province_server(DAY1, port):
+    with province_server(1, DAY1, port):
         for sweep in (1, 2):
             reset_stats(port)
             sweep_cli(catalog, db, DAY1)
             stats.append(server_stats(port))
             snapshots.append(snapshot(db, sweep, DAY1))
-    with province_server(DAY2, port):  # a week later: some columns published
+    with province_server(1, DAY2, port):  # a week later: some columns published
         sweep_cli(catalog, db, DAY2)
         stats.append(server_stats(port))
         snapshots.append(snapshot(db, 3, DAY2))

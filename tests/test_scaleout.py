@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from monitor.scaleout import Keys, RequestCodec, decode_message, encode_message
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, free_port, province_server
 
 sys.path.insert(0, str(REPO / "bench"))
 import province  # noqa: E402
@@ -67,12 +67,8 @@ def _pings(client) -> bool:
 @pytest.fixture(scope="module")
 def world():
     port = free_port([province.address(u) for u in range(UNITS)])
-    server = subprocess.Popen([sys.executable, str(REPO / "bench" / "province.py"), "serve", "--units", str(UNITS),
-                               "--port", str(port), "--today", DAY], stdout=subprocess.PIPE, text=True)
-    assert "served" in server.stdout.readline()
-    yield port
-    server.terminate()
-    server.wait(10)
+    with province_server(UNITS, DAY, port):
+        yield port
 
 
 def _catalog(path: Path, port: int, delay: float) -> Path:

@@ -20,7 +20,7 @@ import pytest
 
 from monitor.config import load_catalog
 from monitor.sweep_workers import shard_units
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, free_port, province_server
 
 sys.path.insert(0, str(REPO / "bench"))
 import province  # noqa: E402
@@ -32,12 +32,8 @@ DAY = "2026-11-27"
 @pytest.fixture(scope="module")
 def world():
     port = free_port([province.address(u) for u in range(UNITS)])
-    server = subprocess.Popen([sys.executable, str(REPO / "bench" / "province.py"), "serve", "--units", str(UNITS),
-                               "--port", str(port), "--today", DAY], stdout=subprocess.PIPE, text=True)
-    assert "served" in server.stdout.readline()
-    yield port
-    server.terminate()
-    server.wait(10)
+    with province_server(UNITS, DAY, port):
+        yield port
 
 
 def _catalog(tmp_path: Path, port: int, delay: float = 0.0) -> Path:
