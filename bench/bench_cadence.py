@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.cadence import parse_cadence  # noqa: E402
-from monitor.catalog_import import import_catalog, templates_toml  # noqa: E402
+from monitor.catalog_import import import_catalog  # noqa: E402
+from monitor.catalog_templates import templates_toml  # noqa: E402
 
 PHRASES = [
     "信息形成或者变更之日起20个工作日内", "自信息形成或者变更之日起20个工作日内予以公开", "信息形成或者变\n更之日起20个\n工作日内",

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from monitor.config import Catalog, Column, Unit
-from monitor.judge import ColumnHistory, Policy, Verdict, judge
+from monitor.judge import judge
+from monitor.judge_model import ColumnHistory, Policy, Verdict
 from monitor.notices import ActiveNotice, decide
 from monitor.policy import policy_for
 from monitor.review import raise_draft

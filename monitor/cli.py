@@ -227,7 +227,8 @@ def cmd_cadence(args: argparse.Namespace) -> int:
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     """Turn a standard catalog spreadsheet (.xlsx or .csv) into rule templates; exit 3 when some rows
     could not be converted.  e.g. python -m monitor catalog import 财政预决算标准目录.xlsx"""
-    from monitor.catalog_import import import_catalog, report_csv, summary, templates_toml, write_text
+    from monitor.catalog_import import import_catalog
+    from monitor.catalog_templates import report_csv, summary, templates_toml, write_text
 
     result = import_catalog(args.file)
     out = args.out or Path(args.file.stem + ".templates.toml")

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Literal
 
 from monitor.errors import UsageError
-from monitor.judge import CONTENT_STATES
+from monitor.judge_model import CONTENT_STATES
 
 LAGGING = frozenset({"late", "blank"})
 FINE = frozenset({"on_time", "due_soon"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.config import Catalog
-from monitor.judge import Policy
+from monitor.judge_model import Policy
 from monitor.workdays import Workdays
 
 

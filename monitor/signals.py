@@ -6,7 +6,7 @@ returns at most one ``Signal`` (kind, unit, column, day, Chinese summary, figure
 ``monitor.detect`` reads the facts, stores the signals and drafts their notices for review.
 
 - ``backdated``: items whose published date precedes a day the monitor read the column without them; the
-  judge's own finding (``judge.backdated_items``, with its site-change guard), not a second reading.
+  judge's own finding (``monitor.verdicts.backdated_items``, with its site-change guard), not a second reading.
 - ``burst`` (一阵风): ``burst_min_items`` or more items appearing within ``burst_within_days`` days after
   ``burst_silence_days`` or more without any; named "after a notice" when a notice on the column was issued
   in the ``notice_days`` before, "before an inspection" when an inspection day follows within
@@ -39,8 +39,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from monitor.judge import SITE_CHANGE_MIN, ColumnHistory, backdated_items
+from monitor.backdating import SITE_CHANGE_MIN
+from monitor.judge_model import ColumnHistory
 from monitor.rules import Span
+from monitor.verdicts import backdated_items
 from monitor.workdays import Workdays
 
 KINDS = ("backdated", "burst", "repost", "empty_item", "date_changed", "vanished")

@@ -22,7 +22,7 @@ import sqlite_utils
 from monitor import clock
 from monitor.locks import waiting_for
 from monitor.config import Catalog
-from monitor.judge import CheckFact, ColumnHistory, ItemFact, Verdict
+from monitor.judge_model import CheckFact, ColumnHistory, ItemFact, Verdict
 from monitor.schema import MIGRATIONS
 from monitor.store_crawl import CrawlRecords
 from monitor.store_report import ReportQueries

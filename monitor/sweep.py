@@ -19,7 +19,7 @@ from pathlib import Path
 from monitor import clock, locks
 from monitor.config import Catalog
 from monitor.errors import MonitorError, UsageError
-from monitor.judge import MONITOR_STATES
+from monitor.judge_model import MONITOR_STATES
 from monitor.notices import LAGGING
 from monitor.store import Store
 

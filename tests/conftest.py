@@ -7,6 +7,7 @@ is judged as of that day, against the world as it looks that day.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import sqlite3
@@ -20,14 +21,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from monitor.demo.server import DemoServer
+from monitor.demo.units import UNITS
 from monitor.demo.world import DemoWorld
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_END = date(2026, 11, 28)
 DEMO_DAYS = 42
+SERVED_DEMO_END = date(2026, 11, 27)  # the world the test_demo_*.py files serve and fetch by hand
 
 
 def free_port(hosts: list[str]) -> int:
@@ -148,6 +152,65 @@ def demo_run(tmp_path_factory) -> DemoRun:
         server.set_today(DEMO_END)
         yield DemoRun(world, server, out / "catalog.toml", out / "monitor.db", out, DEMO_END, proc.stdout)
     shutil.rmtree(out, ignore_errors=True)
+
+
+def final_verdicts(run) -> dict[tuple[str, str], dict]:
+    """The demo run's verdicts on its last day, by (unit, column)."""
+    with run.connect() as conn:
+        rows = conn.execute("select * from verdicts where day = ?", [run.end.isoformat()]).fetchall()
+    return {(r["unit"], r["column_id"]): dict(r) for r in rows}
+
+
+def signal_rows(run) -> list[dict]:
+    """Every signal the demo run stored, oldest first."""
+    with run.connect() as conn:
+        return [dict(r) for r in conn.execute("select * from signals order by id")]
+
+
+# ---------------------------------------------------------------- the demo world served, for test_demo_*.py
+
+
+def start_world(first_ip: int = 11) -> tuple[DemoWorld, DemoServer]:
+    """The demo world ending SERVED_DEMO_END, served on 127.0.0.<first_ip> onwards (one address a unit)."""
+    ips = [f"127.0.0.{first_ip + i}" for i in range(len(UNITS))]
+    world = DemoWorld(SERVED_DEMO_END, port=free_port(ips), first_ip=first_ip)
+    server = DemoServer(world)
+    server.start()
+    return world, server
+
+
+@pytest.fixture(scope="module")
+def demo():
+    world, server = start_world()
+    client = httpx.Client(timeout=5, trust_env=False)
+    yield world, server, client
+    client.close()
+    server.stop()
+
+
+@pytest.fixture
+def world(demo):
+    world, server, _ = demo
+    yield world
+    server.set_today(SERVED_DEMO_END)
+
+
+@pytest.fixture
+def server(demo):
+    return demo[1]
+
+
+@pytest.fixture
+def client(demo):
+    return demo[2]
+
+
+def url(world: DemoWorld, slug: str, path: str) -> str:
+    return world.url(world.unit(slug), path)
+
+
+def list_dates(html: str) -> list[str]:
+    return re.findall(r"<span>\[?(\d{4}-\d{2}-\d{2})\]?</span>", html)
 
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots for a person to look at

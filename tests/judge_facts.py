@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from monitor.judge import CheckFact, ColumnHistory, ItemFact
+from monitor.judge_model import CheckFact, ColumnHistory, ItemFact
 from monitor.rules import MaxGap, Span
 
 D = date

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from monitor.catalog_import import clean, import_catalog, read_sheets, rows_of, summary, templates_toml
+from monitor.catalog_import import import_catalog
+from monitor.catalog_rows import rows_of
+from monitor.catalog_sheets import clean, read_sheets
+from monitor.catalog_templates import summary, templates_toml
 from monitor.config import load_catalog
 from monitor.errors import CatalogError, UsageError
 from monitor.rules import Compound, ItemLag, Periodic, Span

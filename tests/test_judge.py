@@ -2,7 +2,8 @@
 
 import pytest
 
-from monitor.judge import CONTENT_STATES, MONITOR_STATES, ColumnHistory, Policy, horizon, judge
+from monitor.judge import horizon, judge
+from monitor.judge_model import CONTENT_STATES, MONITOR_STATES, ColumnHistory, Policy
 from monitor.periods import Period, Schedule, period_of
 from monitor.rules import ItemLag, MaxGap, Periodic, Span, Standing
 from monitor.workdays import Workdays

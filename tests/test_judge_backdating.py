@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.judge import ColumnHistory, Policy, judge
+from monitor.judge import judge
+from monitor.judge_model import ColumnHistory, Policy
 from monitor.rules import ItemLag, Periodic, Span, Standing
 from tests.judge_facts import D, TWO_WEEKS, daily, history, item
 

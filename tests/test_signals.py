@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitor.judge import CheckFact, ColumnHistory, ItemFact
+from monitor.judge_model import CheckFact, ColumnHistory, ItemFact
 from monitor.rules import Span
 from monitor.signals import Change, IssuedNotice, ItemRecord, SignalPolicy, backdated, burst, date_changed, \
     detect_column, empty_item, repost, vanished
