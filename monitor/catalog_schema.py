@@ -116,6 +116,7 @@ class SettingsSpec(_Strict):
     retries: StrictInt = Field(default=2, ge=0, le=10)
     download_delay: StrictFloat = Field(default=1.0, ge=0, le=60)
     concurrency_per_host: StrictInt = Field(default=2, ge=1, le=8)
+    max_page_mb: StrictFloat = Field(default=16.0, gt=0, le=256)  # a page past this is not read (nor a bomb inflated)
     conditional_requests: StrictBool = True  # ETag / Last-Modified on list pages; a 304 reads the stored copy
     warn_days: StrictInt = Field(default=3, ge=0, le=60)
     rectify_workdays: StrictInt = Field(default=5, ge=1, le=60)

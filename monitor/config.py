@@ -89,6 +89,7 @@ class Settings:
     retries: int = 2
     download_delay: float = 1.0
     concurrency_per_host: int = 2
+    max_page_mb: float = 16.0
     conditional_requests: bool = True  # list pages asked for with ETag / Last-Modified (spiders.cache)
     warn_days: int = 3
     rectify_workdays: int = 5

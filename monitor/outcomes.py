@@ -13,7 +13,15 @@ _NETWORK_WORDS = {
     "ConnectionRefusedError": "连接被拒绝", "DNSLookupError": "域名解析失败", "ConnectionLost": "连接中断",
     "ConnectionDone": "连接中断", "ResponseFailed": "响应中断", "ConnectError": "连接失败",
     "NoRouteError": "无法路由", "SSLError": "证书或加密错误",
+    # Scrapy's own names for the same failures (2.13 on)
+    "DownloadTimeoutError": "超时", "DownloadConnectionRefusedError": "连接被拒绝",
+    "CannotResolveHostError": "域名解析失败", "ResponseDataLossError": "响应中断，内容不完整",
+    "DownloadFailedError": "响应中断",
 }
+_CERTIFICATE_WORDS = ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "certificate has expired",
+                      "self-signed certificate", "self signed certificate", "unable to get local issuer",
+                      "IP address mismatch", "Hostname mismatch", "VerificationError", "tlsv1 alert", "SSL routines")
+MAX_PAGE_WORDS = "页面超过大小上限（目录 max_page_mb），下载已中止，未读取"
 
 
 def classify_status(status: int, challenge: str | None) -> tuple[str, str]:
@@ -36,8 +44,20 @@ def classify_failure(exc: BaseException) -> tuple[str, str]:
     names = [cls.__name__ for cls in type(exc).__mro__]
     if "HostDown" in names:
         return UNREACHABLE, f"站点本次巡检中已无法访问，未再请求（{exc}）"
+    text = f"{exc}"
+    if "OffsiteHost" in names:
+        target = text.split(": ", 1)[-1]
+        return BROKEN, f"跳转到未配置的站点或非网页地址，未跟随（{target[:120]}）；请核实目录中的地址"
     if "IgnoreRequest" in names:
-        return BROKEN, "请求未发出（跳转到未配置的站点，或被规则忽略）"
+        if "max redirections" in text:
+            return UNREACHABLE, "跳转次数过多（重定向循环），页面无法打开"
+        if "DOWNLOAD_MAXSIZE" in text:  # scrapy's HttpCompressionMiddleware: a compression bomb
+            return BROKEN, "页面解压后超过大小上限（目录 max_page_mb，疑为压缩炸弹），未读取"
+        return BROKEN, "请求未发出（被规则忽略）"
+    if "DownloadCancelledError" in names:  # scrapy cancels a download past DOWNLOAD_MAXSIZE
+        return BROKEN, MAX_PAGE_WORDS
+    if any(word.lower() in text.lower() for word in _CERTIFICATE_WORDS):
+        return UNREACHABLE, f"证书无效，未读取页面（{text[:160]}）"
     for name in names:
         if name in _NETWORK_WORDS:
             return UNREACHABLE, f"{_NETWORK_WORDS[name]}（{type(exc).__name__}）"

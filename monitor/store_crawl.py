@@ -111,10 +111,19 @@ class CrawlRecords:
         self.db["items"].update(rows[0]["id"], update)
 
     def known_items(self, unit: str) -> dict[tuple[str, str], bool]:
-        """(column, url) of every item seen in the unit → whether its article was read already."""
+        """(column, url) of every item seen in the unit → whether its article was read already.
+
+        Left out, so that the next crawl reads its page as that of the new item it was (spiders.unit): an item
+        that appeared in a column seen before, first listed by a sweep that did not finish (killed: 'aborted';
+        a crawler process lost: 'failed'), whose page was not read. Its list page is written before its
+        article page is fetched: a crawl cut off in between would otherwise leave it unread for good."""
         return {
             (r["column_id"], r["url"]): r["date_evidence"] is not None
-            for r in self._rows("select column_id, url, date_evidence from items where unit = ?", [unit])
+            for r in self._rows(
+                "with firsts as (select column_id, min(first_seen) as day from items where unit = ?1 group by column_id)"
+                " select i.column_id, i.url, i.date_evidence from items i join firsts f on f.column_id = i.column_id"
+                " where i.unit = ?1 and not (i.date_evidence is null and i.first_seen > f.day and i.first_sweep_id in"
+                " (select id from sweeps where status in ('aborted', 'failed')))", [unit])
         }
 
     def browser_columns(self, unit: str) -> set[str]:
@@ -136,6 +145,13 @@ class CrawlRecords:
             " where c.unit = ?", [as_of.isoformat(), unit])
         horizon = (as_of + timedelta(days=margin_days)).isoformat()
         return {r["column_id"] for r in rows if r["state"] == "on_time" and (r["due"] is None or r["due"] > horizon)}
+
+    def first_page_counts(self, unit: str) -> dict[str, int]:
+        """Items read off each column's first page at its latest good reading (to tell a misread page)."""
+        return {r["column_id"]: r["items_found"] for r in self._rows(
+            "select column_id, items_found from fetches where id in (select max(id) from fetches where unit = ?"
+            " and page = 0 and kind in ('list', 'endpoint') and outcome = 'ok' and items_found > 0"
+            " group by column_id)", [unit])}
 
     def columns_with_items(self, unit: str) -> set[str]:
         return {r["column_id"] for r in self._rows("select distinct column_id from items where unit = ?", [unit])}

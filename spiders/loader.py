@@ -21,6 +21,8 @@ def spider_settings(catalog: Catalog, unit: Unit) -> dict:
         "DOWNLOAD_DELAY": s.download_delay,
         "AUTOTHROTTLE_START_DELAY": max(s.download_delay, 0.01),
         "CONCURRENT_REQUESTS_PER_DOMAIN": s.concurrency_per_host,
+        "DOWNLOAD_MAXSIZE": int(s.max_page_mb * 1024 * 1024),
+        "DOWNLOAD_WARNSIZE": int(min(s.max_page_mb / 4, 4) * 1024 * 1024),
         "HTTPCACHE_ENABLED": s.conditional_requests,  # spiders.cache
     }
     if s.contact:

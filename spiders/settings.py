@@ -42,8 +42,11 @@ DOWNLOAD_TIMEOUT = 15
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # the catalog's max_page_mb; also caps a decompressed body (a compression bomb)
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# A certificate that does not verify (expired, self-signed, wrong name) fails the fetch: what was read over it
+# could be anyone's, and a verdict that may name a unit rests on what the unit itself served.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -55,6 +58,7 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.HostGuard": 50,  # first in line; redirects pass through it again
+    "spiders.middlewares.RedirectGuard": 610,  # sees a 3xx before RedirectMiddleware (600) follows it
     "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
     "spiders.cache.RevalidatingCache": 900,  # Scrapy's place for its cache: nearest the network
 }

@@ -40,6 +40,7 @@ from monitor.rules import needs_written_dates
 from monitor.warc import Exchange
 from spiders import browser
 from spiders.cache import DOWNLOADED, FULL_DOWNLOAD, REVALIDATED
+from spiders.challenges import ChallengeTrial, ChallengeTrials
 from spiders.context import context_for
 from spiders.middlewares import HostDown
 from spiders.records import ArticleDates, BrowserLearned, ColumnCheck, FetchRecord, SeenItems
@@ -50,15 +51,6 @@ CHALLENGE_STATUSES = (202, 403, 412, 521)
 
 
 @dataclass
-class ChallengeTrial:
-    """A host's firewall challenge, tried once in Chromium for all its columns."""
-
-    trying: bool = False
-    passed: bool | None = None
-    waiting: list = field(default_factory=list)  # (column, detail) waiting for the trial
-
-
-@dataclass
 class _ColumnProgress:
     pages: int = 0
     items: int = 0
@@ -66,6 +58,7 @@ class _ColumnProgress:
     articles: int = 0
 
 
+COLLAPSE_FROM = 6  # a first page that listed at least this many items and now lists under a third: misread
 PINNED_AT_MOST = 3  # out-of-order steps a list may have (pinned 置顶 items at its top) and still be read as ordered
 
 
@@ -79,7 +72,7 @@ def read_depth(dates: list[date]) -> date | None:
     return dates[-1] if steps_up <= PINNED_AT_MOST else None
 
 
-class UnitSpider(scrapy.Spider):
+class UnitSpider(ChallengeTrials, scrapy.Spider):
     """Made per unit by spiders.loader; `unit` and `catalog` are class attributes."""
 
     unit: ClassVar[Unit]
@@ -116,6 +109,7 @@ class UnitSpider(scrapy.Spider):
         self.known = self.ctx.store.known_items(self.unit.slug)
         self.columns_with_items = self.ctx.store.columns_with_items(self.unit.slug)
         self.browser_columns = self.ctx.store.browser_columns(self.unit.slug)
+        self.first_page_counts = self.ctx.store.first_page_counts(self.unit.slug)
         # only columns safely on time are asked conditionally: a verdict that may name a unit never rests on a copy
         self.conditional_columns = self.ctx.store.columns_safely_on_time(
             self.unit.slug, self.ctx.as_of, self.catalog.settings.warn_days)
@@ -193,32 +187,6 @@ class UnitSpider(scrapy.Spider):
         else:
             yield self._check(column, OK, "")
 
-    def _challenge_trial(self, column: Column, detail: str):
-        """One column per host tries the challenge in Chromium; the others wait for its result."""
-        host = urlsplit(column.url).hostname or ""
-        state = self._challenges.setdefault(host, ChallengeTrial())
-        if state.passed is None and not state.trying:
-            state.trying = True
-            yield self._list_request(column, 0, column.url, fallback="challenge")
-        elif state.passed is None:
-            state.waiting.append((column, detail))
-        elif state.passed:
-            yield self._list_request(column, 0, column.url, fallback="challenge")
-        else:
-            yield self._check(column, BLOCKED, f"{detail}（浏览器亦未通过）")
-
-    def _challenge_settled(self, column: Column, passed: bool):
-        """The trial column's browser answer decides for the columns waiting on the same host."""
-        state = self._challenges.get(urlsplit(column.url).hostname or "")
-        if state is None or state.passed is not None:
-            return
-        state.passed, waiting, state.waiting = passed, state.waiting, []
-        for other, detail in waiting:
-            if passed:
-                yield self._list_request(other, 0, other.url, fallback="challenge")
-            else:
-                yield self._check(other, BLOCKED, f"{detail}（浏览器亦未通过）")
-
     def _fallback_reason(self, column: Column, page: int, rendered: bool, challenge: str | None,
                          listing: ListPage | None) -> str:
         """'challenge' or 'empty' when a plain first page deserves one try in Chromium, else ''.
@@ -232,7 +200,18 @@ class UnitSpider(scrapy.Spider):
             return "challenge"
         if listing is not None and not listing.items and not listing.soft_404:
             return "empty"
+        if listing is not None and self._collapsed(listing, column, page):
+            return "collapse"  # a browser's parser may read malformed markup whole
         return ""
+
+    def _collapsed(self, listing: ListPage, column: Column, page: int) -> int:
+        """The first page's item count at the last good reading when today's is under a third of it (and it
+        was at least COLLAPSE_FROM): a page that lost most of its list overnight was misread far more often
+        than emptied, and a misread must not become a column gone stale or items taken down. Else 0."""
+        before = self.first_page_counts.get(column.id, 0)
+        if page or not listing.items or before < COLLAPSE_FROM or len(listing.items) * 3 >= before:
+            return 0
+        return before
 
     def _decoded(self, response: Response, column: Column) -> Response:
         """Decode GBK pages right even when the HTTP header names the wrong charset."""
@@ -250,6 +229,9 @@ class UnitSpider(scrapy.Spider):
     def _judge_listing(self, listing: ListPage, column: Column, page: int) -> tuple[str, str]:
         if listing.soft_404:
             return NOT_FOUND, "页面显示“不存在”（软404）"
+        if before := self._collapsed(listing, column, page):
+            return BROKEN, (f"本次读出的条目骤减（上次{before}条，本次{len(listing.items)}条），"
+                            "疑为页面结构异常或读取有误，本次不作判断")
         if listing.items:
             return OK, ""
         if page == 0 and listing.empty_marker and column.id not in self.columns_with_items:
@@ -299,7 +281,9 @@ class UnitSpider(scrapy.Spider):
             appeared_now = seen_before and state is None
             wanted = item.published is None or item.date_source == "url" or appeared_now or (needs_written and (
                 oldest_needed is None or item.published >= oldest_needed))
-            if not wanted or progress.articles >= limit or urlsplit(item.url).hostname not in self.unit.hosts():
+            address = urlsplit(item.url)
+            if (not wanted or progress.articles >= limit or address.scheme not in ("http", "https")
+                    or address.hostname not in self.unit.hosts()):
                 continue
             progress.articles += 1
             self.known[(column.id, item.url)] = True

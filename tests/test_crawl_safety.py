@@ -1,5 +1,5 @@
-"""Safe by default, over real HTTP: only the catalog's hosts are fetched, redirects elsewhere are not
-followed, the monitor says who it is, and every fetch leaves a record."""
+"""Safe by default, over real HTTP: only the catalog's hosts are fetched, redirects leave the site never (within
+it, they are followed), the monitor says who it is, and every fetch leaves a record."""
 
 from __future__ import annotations
 
@@ -22,15 +22,23 @@ LIST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>通知公
 
 class Recorder(BaseHTTPRequestHandler):
     seen: list[tuple[str, str, str]] = []
+    second_port = 0  # the site's other port: /samesite/ moves there
 
     def log_message(self, *args):
         pass
 
     def do_GET(self):
         host = self.server.server_address[0]
-        Recorder.seen.append((host, self.path, self.headers.get("User-Agent", "")))
         port = self.server.server_address[1]
-        if self.path == "/moved/":
+        Recorder.seen.append((host if port != Recorder.second_port else f"{host}:second", self.path,
+                              self.headers.get("User-Agent", "")))
+        if self.path == "/samesite/" and port != Recorder.second_port:  # same host, another port: same site
+            self.send_response(301)
+            self.send_header("Location", f"http://{SITE}:{Recorder.second_port}/samesite/")
+        elif self.path == "/javascript/":
+            self.send_response(302)
+            self.send_header("Location", "javascript:alert(1)")
+        elif self.path == "/moved/":
             self.send_response(302)
             self.send_header("Location", f"http://{ELSEWHERE}:{port}/list/")
         elif self.path == "/old/":
@@ -39,7 +47,7 @@ class Recorder(BaseHTTPRequestHandler):
         elif self.path == "/ftp/":
             self.send_response(302)
             self.send_header("Location", "file:///etc/passwd")
-        elif self.path == "/tzgg/":
+        elif self.path == "/tzgg/" or self.path == "/samesite/":
             body = LIST_PAGE.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -56,7 +64,8 @@ class Recorder(BaseHTTPRequestHandler):
 @pytest.fixture()
 def sites():
     Recorder.seen = []
-    with serve_loopback(Recorder, SITE, ELSEWHERE) as port:
+    with serve_loopback(Recorder, SITE) as second, serve_loopback(Recorder, SITE, ELSEWHERE) as port:
+        Recorder.second_port = second
         yield port
 
 
@@ -66,16 +75,23 @@ def test_only_configured_hosts_are_fetched_and_every_fetch_is_recorded(sites, tm
     catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
         ("tzgg", "通知公告", f"{base}/tzgg/"), ("moved", "搬走的栏目", f"{base}/moved/"),
         ("ftp", "跳到本地文件", f"{base}/ftp/"), ("gone", "不存在的栏目", f"{base}/gone/"), ("old", "旧地址", f"{base}/old/"),
+        ("samesite", "同站另一端口", f"{base}/samesite/"), ("js", "跳到脚本地址", f"{base}/javascript/"),
     ], monitor='contact = "https://monitor.example.gov.cn/about"')
     db = tmp_path / "monitor.db"
     sweep_cli(catalog, db, "2026-11-28")
-    assert {host for host, _, _ in Recorder.seen} == {SITE}  # never the other host
+    assert {host for host, _, _ in Recorder.seen} == {SITE, f"{SITE}:second"}  # never the other host
+    assert [p for h, p, _ in Recorder.seen if h.endswith(":second")] == ["/samesite/"]  # followed within the site
     assert all(ua.startswith("DisclosureMonitor/") and "monitor.example.gov.cn" in ua for _, _, ua in Recorder.seen)
     conn = sqlite3.connect(db)
     checks = dict(conn.execute("select column_id, outcome from checks"))
-    assert checks == {"tzgg": "ok", "moved": "broken", "ftp": "broken", "gone": "not_found", "old": "broken"}
-    fetches = conn.execute("select column_id, url, outcome from fetches order by id").fetchall()
-    assert {c for c, _, _ in fetches} == {"tzgg", "moved", "ftp", "gone", "old"}
+    assert checks == {"tzgg": "ok", "moved": "broken", "ftp": "broken", "gone": "not_found", "old": "broken",
+                      "samesite": "ok", "js": "broken"}
+    fetches = conn.execute("select column_id, url, outcome, error from fetches order by id").fetchall()
+    assert {c for c, _, _, _ in fetches} == set(checks)
+    refused = {c: e for c, _, o, e in fetches if e.startswith("OffsiteHost")}
+    assert set(refused) == {"moved", "ftp", "js"}
+    assert ELSEWHERE in refused["moved"] and "file:///etc/passwd" in refused["ftp"] and "javascript:" in refused["js"]
     verdicts = dict(conn.execute("select column_id, state from verdicts"))
-    assert verdicts == {"tzgg": "on_time", "moved": "broken", "ftp": "broken", "gone": "broken", "old": "broken"}
+    assert verdicts == {"tzgg": "on_time", "moved": "broken", "ftp": "broken", "gone": "broken", "old": "broken",
+                        "samesite": "on_time", "js": "broken"}
     assert conn.execute("select count(*) from notices").fetchone()[0] == 0

@@ -63,3 +63,27 @@ def test_verdict_lines_carry_no_terminal_escapes_from_scraped_titles():
 
     line = format_verdict_line("gzdt", "工作动态", "late", "最新信息《\x1b[2J\x1b]0;pwned\x07》", None)
     assert "\x1b" not in line and "\x07" not in line and "工作动态" in line
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("www.fgw.beijing.gov.cn", "fgw.beijing.gov.cn", True), ("fgw.beijing.gov.cn", "www.beijing.gov.cn", True),
+    ("beijing.gov.cn", "shanghai.gov.cn", False),  # gov.cn is a public suffix: two sites
+    ("a.example.com.cn", "b.example.com.cn", True), ("127.0.0.11", "127.0.0.11", True),
+    ("127.0.0.11", "127.0.0.12", False), ("192.168.1.1", "fgw.beijing.gov.cn", False),
+])
+def test_same_site_is_the_registrable_domain_or_the_same_address(a, b, same):
+    from spiders.middlewares import same_site
+
+    assert same_site(a, b) is same
+
+
+def test_a_redirect_may_stay_on_its_site_but_a_request_must_be_configured():
+    from spiders.middlewares import may_fetch
+
+    allowed = frozenset({("fgw.beijing.gov.cn", 80)})
+    assert may_fetch("https://fgw.beijing.gov.cn/xxgk/", allowed, redirected=True)  # http → https
+    assert not may_fetch("https://fgw.beijing.gov.cn/xxgk/", allowed, redirected=False)
+    assert may_fetch("http://www.beijing.gov.cn/fgw/", allowed, redirected=True)
+    for url in ("http://192.168.1.1/", "file:///etc/passwd", "javascript:alert(1)", "ftp://fgw.beijing.gov.cn/",
+                "http://fgw.beijing.gov.cn.evil.com/", "data:text/html,x"):
+        assert not may_fetch(url, allowed, redirected=True), url

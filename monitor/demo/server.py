@@ -12,13 +12,19 @@ A stalled answer (the timeout scenario) waits on an Event, so ``stop()`` returns
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import socket
+import ssl
+import struct
 import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .world import DemoWorld
+from .world import DemoResponse, DemoWorld
+
+ENDLESS_LIMIT = 256 * 1024 * 1024  # an endless answer stops here if the client never hangs up
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -39,6 +45,9 @@ class _Handler(BaseHTTPRequestHandler):
         if response.delay_s and self.server.stopping.wait(response.delay_s):
             self.close_connection = True
             return
+        if response.misbehave:
+            self._misbehave(response)
+            return
         self.send_response(response.status)
         for k, v in response.headers.items():
             self.send_header(k, v)
@@ -46,6 +55,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(response.body)
+
+    def _misbehave(self, response: DemoResponse) -> None:
+        """Break the answer on the wire as ``response.misbehave`` says (see DemoResponse)."""
+        self.close_connection = True
+        self.send_response(response.status)
+        for k, v in response.headers.items():
+            self.send_header(k, v)
+        if response.misbehave != "endless":
+            self.send_header("Content-Length", str(len(response.body)))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        body = response.body
+        if response.misbehave == "reset":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            os.close(self.connection.detach())  # SO_LINGER 0: closing sends RST at once, not FIN
+        elif response.misbehave == "drip":
+            for i in range(len(body)):
+                if self.server.stopping.wait(0.5):
+                    return
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        elif response.misbehave == "endless":
+            sent = 0
+            while sent < ENDLESS_LIMIT and not self.server.stopping.is_set():
+                self.wfile.write(body)
+                sent += len(body)
+        else:
+            raise ValueError(f"unknown misbehaviour {response.misbehave!r}")
 
     def do_GET(self) -> None:
         self._answer("GET")
@@ -62,13 +102,24 @@ class _UnitServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def handle_error(self, request, client_address) -> None:
-        """A client that hung up (a crawler's timeout) is expected; anything else is reported."""
-        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+        """A client that hung up (a crawler's timeout or size cap) is expected; anything else is reported."""
+        if not isinstance(sys.exc_info()[1], OSError):  # reset, broken pipe, a refused TLS handshake
             super().handle_error(request, client_address)
 
-    def __init__(self, ip: str, port: int, world: DemoWorld, stopping: threading.Event) -> None:
+    def __init__(self, ip: str, port: int, world: DemoWorld, stopping: threading.Event,
+                 tls: tuple[str, str] | None = None) -> None:
         self.ip, self.world, self.stopping = ip, world, stopping
         super().__init__((ip, port), _Handler)
+        self.tls: ssl.SSLContext | None = None
+        if tls:  # HTTPS with the given certificate, the handshake in the request's thread
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.load_cert_chain(*tls)
+
+    def finish_request(self, request, client_address) -> None:
+        """A client that refuses the certificate fails the handshake here (OSError, ignored by handle_error)."""
+        if self.tls is not None:
+            request = self.tls.wrap_socket(request, server_side=True)
+        super().finish_request(request, client_address)
 
 
 class DemoServer:
@@ -84,8 +135,10 @@ class DemoServer:
         """Bind every unit's address and serve in daemon threads; a taken address raises RuntimeError."""
         self._stopping.clear()
         for unit, (ip, port) in zip(self.world.units, self.world.hosts()):
+            if not self.world.listening(unit):  # its address refuses connections
+                continue
             try:
-                server = _UnitServer(ip, port, self.world, self._stopping)
+                server = _UnitServer(ip, port, self.world, self._stopping, self.world.tls_files(unit))
             except OSError as exc:
                 self.stop()
                 raise RuntimeError(f"demo server: cannot bind {ip}:{port} for unit {unit.slug!r}: {exc.strerror or exc}"

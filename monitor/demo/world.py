@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import catalog, firewalls, gkmlpt, pages, special
 from .items import DemoColumn, DemoItem, DemoUnit, build_unit
-from .units import UNITS, Gone, Outage, Redesign
+from .units import UNITS, Gone, Outage, Redesign, UnitSpec
 
 HANWEB_ENDPOINT = "/module/web/jpage/dataproxy.jsp"
 _HANWEB_COL = re.compile(r"/col/col(\d+)/(?:index\.html)?")
@@ -31,13 +31,20 @@ _GKMLPT_ART = re.compile(r"/gkmlpt/content/\d+/\d+/post_(\d+)\.html")
 
 @dataclass
 class DemoResponse:
-    """What a site answers: ``delay_s`` is how long it stalls first (the timeout scenario)."""
+    """What a site answers: ``delay_s`` is how long it stalls first (the timeout scenario); ``misbehave`` is how
+    the server breaks the answer on the wire (the fault world, ``faults.py``):
+
+    - ``reset``: headers and half the body, then a TCP reset;
+    - ``drip``: headers, then the body a byte at a time, one every half second;
+    - ``endless``: no Content-Length, the body repeated until the client hangs up (or 256 MiB).
+    """
 
     status: int
     headers: dict[str, str]
     body: bytes
     delay_s: float = 0.0
     encoding: str = "utf-8"       # what the body really is (the GBK site's header says otherwise)
+    misbehave: str = ""
 
     @property
     def text(self) -> str:
@@ -47,9 +54,10 @@ class DemoResponse:
 class DemoWorld:
     """The generated world ending at ``end``; ``today`` is the simulated day (default: ``end``)."""
 
-    def __init__(self, end: date, days: int = 42, port: int = 8700, first_ip: int = 11) -> None:
-        if first_ip < 1 or first_ip + len(UNITS) > 255:
-            raise ValueError(f"first_ip {first_ip}: the units need 127.0.0.{first_ip}..{first_ip + len(UNITS) - 1}")
+    def __init__(self, end: date, days: int = 42, port: int = 8700, first_ip: int = 11,
+                 specs: tuple[UnitSpec, ...] = UNITS) -> None:
+        if first_ip < 1 or first_ip + len(specs) > 255:
+            raise ValueError(f"first_ip {first_ip}: the units need 127.0.0.{first_ip}..{first_ip + len(specs) - 1}")
         self.end = end
         self.days = days
         self.start = end - timedelta(days=days - 1)
@@ -57,7 +65,7 @@ class DemoWorld:
         self.port = port
         self.first_ip = first_ip
         self.units: list[DemoUnit] = [build_unit(spec, i, f"127.0.0.{first_ip + i}", end)
-                                      for i, spec in enumerate(UNITS)]
+                                      for i, spec in enumerate(specs)]
         self._by_ip = {u.ip: u for u in self.units}
         self._articles: dict[tuple[str, int], tuple[DemoColumn, DemoItem]] = {
             (u.ip, it.id): (c, it) for u in self.units for c in u.columns for it in c.items}
@@ -76,7 +84,19 @@ class DemoWorld:
         return next(u for u in self.units if u.slug == slug)
 
     def url(self, unit: DemoUnit, path: str = "/") -> str:
-        return f"http://{unit.ip}:{self.port}{path}"
+        return f"{self.scheme(unit)}://{unit.ip}:{self.port}{path}"
+
+    def scheme(self, unit: DemoUnit) -> str:
+        """How the unit's site is served: ``http``, or ``https`` with ``tls_files`` (the fault world)."""
+        return "http"
+
+    def listening(self, unit: DemoUnit) -> bool:
+        """Whether anything listens at the unit's address (the fault world has a site that refuses)."""
+        return True
+
+    def tls_files(self, unit: DemoUnit) -> tuple[str, str] | None:
+        """(certificate, key) files when the unit's site is served over HTTPS."""
+        return None
 
     def column_url(self, slug: str, column_id: str) -> str:
         unit = self.unit(slug)

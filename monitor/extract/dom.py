@@ -16,6 +16,8 @@ __all__ = [
 NON_CONTENT = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea", "head"})
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACES = re.compile(r"\s+")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]+")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TEMPLATE_ATTR = re.compile(r"^(?:ms-if|ms-visible|v-if|v-show|ng-if|ng-show|x-show|:)", re.I)
 
@@ -107,11 +109,15 @@ def page_base(root: etree._Element, url: str) -> str:
 
 
 def good_href(href: str | None) -> bool:
-    """A link that leads to a page (not javascript:, mailto:, an in-page anchor...)."""
+    """A link that leads to a web page: relative, or http(s). Not an in-page anchor, and no other scheme
+    (javascript:, vbscript:, data:, file:, ftp:, mailto:...), however split by tabs or newlines."""
     if not href:
         return False
-    h = href.strip().lower()
-    return bool(h) and not h.startswith(("javascript", "#", "mailto:", "tel:", "about:", "data:"))
+    h = _CONTROL_OR_SPACE.sub("", href).lower()  # what a browser ignores inside a URL's scheme
+    if not h or h.startswith("#"):
+        return False
+    scheme = _SCHEME.match(h)
+    return scheme is None or scheme.group(1) in ("http", "https")
 
 
 def absolute(base: str, href: str) -> str:
