@@ -69,6 +69,9 @@ def warc_date(stamp: str) -> str:
 
 def sweep_file(as_of: str, sweep_id: int, unit: str) -> Path:
     """The WARC file of a unit's crawl in a sweep, relative to the database's folder."""
+    for part in (as_of, unit):  # catalog slugs are [a-z][a-z0-9_]*: never a path out of the warc folder
+        if not part or Path(part).name != part or part in (".", "..") or "\\" in part or "\0" in part:
+            raise ValueError(f"unsafe name for a WARC file: {part!r}")
     return Path("warc") / as_of / f"{sweep_id}-{unit}.warc.gz"
 
 
