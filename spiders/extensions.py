@@ -16,6 +16,7 @@ from monitor import ingest
 from monitor.assess import STATE_WORDS
 from monitor.terminal import printable
 from spiders.context import context_for
+from spiders.pipelines import WRITE_FAILED
 
 
 class SweepBookkeeping:
@@ -30,6 +31,8 @@ class SweepBookkeeping:
 
     def spider_closed(self, spider, reason):
         ctx = context_for(self.crawler)
+        if reason == "finished" and self.crawler.stats.get_value(WRITE_FAILED):
+            reason = "write_failed"  # a record was lost: the unit is left unjudged and the sweep fails
         columns = {c.id for c in spider.columns}
         outbox = ingest.outbox()
         if outbox is not None:

@@ -15,6 +15,8 @@ from monitor.warc import SweepArchive, sweep_file
 from spiders.context import CrawlContext, context_for
 from spiders.records import FetchRecord
 
+WRITE_FAILED = "monitor/write_failed"  # a crawler stat: why a record could not be written
+
 
 class StorePipeline:
     def __init__(self, crawler):
@@ -26,6 +28,15 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item, spider=None):
+        try:
+            return self._store(item)
+        except Exception as exc:
+            # Scrapy logs it and drops the record; the unit must then not be judged on what is left
+            # (spiders.extensions reads this and ends the unit's crawl as 'write_failed').
+            self.crawler.stats.set_value(WRITE_FAILED, f"{type(exc).__name__}: {exc}"[:300])
+            raise
+
+    def _store(self, item):
         ctx = context_for(self.crawler)
         if isinstance(item, FetchRecord) and item.raw is not None:
             warc_file, offset, digest = self._archive(ctx, item.unit).write(item.raw)
