@@ -127,6 +127,15 @@ def test_a_long_list_page_mentioning_a_deleted_item_is_not_a_soft_404() -> None:
     assert not read_list(list_html(items), URL, TODAY).soft_404
 
 
+def test_a_404_in_a_list_pages_title_is_a_name_not_an_error() -> None:
+    """A unit or column may carry the number (第404号, （404）): with items read, a bare 404 is no error page."""
+    html = list_html().replace("<title>通知公告_清河市人民政府</title>", "<title>通知公告_北山区交通运输局（404）</title>")
+    got = read_list(html, URL, TODAY)
+    assert not got.soft_404 and len(got.items) == len(ITEMS)
+    bare = page('<div class="error"><p><a href="/">返回首页</a></p></div>', title="404")
+    assert read_list(bare, URL, TODAY).soft_404  # no items and a 404 title: an error page
+
+
 # ---------------------------------------------------------------- a login wall is not the column
 
 

@@ -30,7 +30,8 @@ _ZERO_COUNT = re.compile(
     r"\b(?:recordCount|totalRecord|totalCount)\s*[:=]\s*['\"]?0['\"]?\s*[,;}\n]",
     re.I,
 )
-_ERROR_TITLE = re.compile(r"\b404\b|页面不存在|页面未找到|找不到|Not Found|无法找到|访问的页面|出错了|错误页", re.I)
+_ERROR_TITLE = re.compile(r"页面不存在|页面未找到|找不到|Not Found|无法找到|访问的页面|出错了|错误页", re.I)
+_BARE_404 = re.compile(r"(?<!\d)404(?!\d)")  # in a title, an error only on a page without items: a name may hold it
 _ERROR_TEXT = re.compile(
     r"(?:页面|网页|栏目|信息|文章|稿件|内容|资源)(?:不存在|已(?:被)?(?:删除|撤销|撤下|下线|失效))|页面未找到|"
     r"找不到(?:该|您要访问的|您访问的)?(?:页面|网页)|页面找不到|无法找到该(?:页|网页)|\b404\b|Not Found|does not exist",
@@ -69,6 +70,8 @@ def soft_404(root: etree._Element, visible: str, has_items: bool) -> bool:
         return True
     if has_items:
         return False
+    if _BARE_404.search(title):
+        return True
     return len(visible) <= SHORT_PAGE and bool(_ERROR_TEXT.search(visible))
 
 
