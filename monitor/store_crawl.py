@@ -146,12 +146,14 @@ class CrawlRecords:
         horizon = (as_of + timedelta(days=margin_days)).isoformat()
         return {r["column_id"] for r in rows if r["state"] == "on_time" and (r["due"] is None or r["due"] > horizon)}
 
-    def first_page_counts(self, unit: str) -> dict[str, int]:
-        """Items read off each column's first page at its latest good reading (to tell a misread page)."""
+    def first_page_counts(self, unit: str, since: date) -> dict[str, int]:
+        """Items read off each column's first page at its latest good reading in a sweep as of ``since`` or
+        later (to tell a misread page)."""
         return {r["column_id"]: r["items_found"] for r in self._rows(
-            "select column_id, items_found from fetches where id in (select max(id) from fetches where unit = ?"
-            " and page = 0 and kind in ('list', 'endpoint') and outcome = 'ok' and items_found > 0"
-            " group by column_id)", [unit])}
+            "select column_id, items_found from fetches where id in (select max(f.id) from fetches f"
+            " join sweeps s on s.id = f.sweep_id where f.unit = ? and s.as_of >= ? and f.page = 0"
+            " and f.kind in ('list', 'endpoint') and f.outcome = 'ok' and f.items_found > 0"
+            " group by f.column_id)", [unit, since.isoformat()])}
 
     def columns_with_items(self, unit: str) -> set[str]:
         return {r["column_id"] for r in self._rows("select distinct column_id from items where unit = ?", [unit])}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -59,6 +59,7 @@ class _ColumnProgress:
 
 
 COLLAPSE_FROM = 6  # a first page that listed at least this many items and now lists under a third: misread
+COLLAPSE_MEMORY_DAYS = 30  # ... compared with good readings this recent: a list short for longer is its shape
 PINNED_AT_MOST = 3  # out-of-order steps a list may have (pinned 置顶 items at its top) and still be read as ordered
 
 
@@ -109,7 +110,8 @@ class UnitSpider(ChallengeTrials, scrapy.Spider):
         self.known = self.ctx.store.known_items(self.unit.slug)
         self.columns_with_items = self.ctx.store.columns_with_items(self.unit.slug)
         self.browser_columns = self.ctx.store.browser_columns(self.unit.slug)
-        self.first_page_counts = self.ctx.store.first_page_counts(self.unit.slug)
+        self.first_page_counts = self.ctx.store.first_page_counts(
+            self.unit.slug, self.ctx.as_of - timedelta(days=COLLAPSE_MEMORY_DAYS))
         # only columns safely on time are asked conditionally: a verdict that may name a unit never rests on a copy
         self.conditional_columns = self.ctx.store.columns_safely_on_time(
             self.unit.slug, self.ctx.as_of, self.catalog.settings.warn_days)
