@@ -116,7 +116,7 @@ class SettingsSpec(_Strict):
     retries: StrictInt = Field(default=2, ge=0, le=10)
     download_delay: StrictFloat = Field(default=1.0, ge=0, le=60)
     concurrency_per_host: StrictInt = Field(default=2, ge=1, le=8)
-    max_page_mb: StrictFloat = Field(default=16.0, gt=0, le=256)  # a page past this is not read (nor a bomb inflated)
+    max_page_mb: StrictFloat = Field(default=16.0, ge=0.1, le=256)  # a page past this is not read (nor a bomb inflated)
     conditional_requests: StrictBool = True  # ETag / Last-Modified on list pages; a 304 reads the stored copy
     warn_days: StrictInt = Field(default=3, ge=0, le=60)
     rectify_workdays: StrictInt = Field(default=5, ge=1, le=60)
@@ -164,9 +164,19 @@ class CatalogSpec(_Strict):
 
 
 def netloc(url: str) -> tuple[str, int]:
-    """(host, port) of an http(s) URL, with the scheme's default port."""
+    """(host, port) of an http(s) URL, with the scheme's default port; the host as sent on the wire
+    (lower case, no trailing dot, an internationalised name in its punycode form)."""
     parts = urlsplit(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    return host_key(parts.hostname or ""), parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def host_key(host: str) -> str:
+    """A host name as requests carry it: ``中国政府.政务`` and ``xn--...`` alike."""
+    host = host.lower().rstrip(".")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def _http_url(value: str) -> str:

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from monitor import __version__, clock, user_agent
 from monitor.config import Catalog, netloc
 from monitor.errors import UsageError
+from monitor.sites import REDIRECT_HOPS, OffSite, next_hop
 from monitor.store import Store
 from monitor.warc import file_digest, read_fetch, sha256, warcinfo_member
 
@@ -165,12 +166,27 @@ def take_screenshot(url: str, netlocs: set[tuple[str, int]], agent: str, path: P
     started = time.monotonic()
 
     def guard(route) -> None:
+        """Chromium follows redirects without asking again: a page load's chain is walked here, hop by hop."""
         target = route.request.url
-        if _allowed(target, netlocs):
-            route.continue_()
-        else:
+        if not _allowed(target, netlocs):
             info["blocked_requests"].append(target[:300])
             route.abort("blockedbyclient")
+            return
+        if not route.request.is_navigation_request():
+            route.continue_()
+            return
+        first = answer = route.fetch(max_redirects=0)
+        for _ in range(REDIRECT_HOPS):
+            try:
+                target = next_hop(target, answer.status, answer.headers.get("location"), netlocs)
+            except OffSite as exc:
+                info["blocked_requests"].append(str(exc)[:300])
+                route.abort("blockedbyclient")
+                return
+            if target is None:
+                break
+            answer = route.fetch(url=target, max_redirects=0)
+        route.fulfill(response=first)
 
     own = camera is None
     camera = camera or Camera()

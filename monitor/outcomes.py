@@ -18,9 +18,10 @@ _NETWORK_WORDS = {
     "CannotResolveHostError": "域名解析失败", "ResponseDataLossError": "响应中断，内容不完整",
     "DownloadFailedError": "响应中断",
 }
-_CERTIFICATE_WORDS = ("certificate verify failed", "CERTIFICATE_VERIFY_FAILED", "certificate has expired",
-                      "self-signed certificate", "self signed certificate", "unable to get local issuer",
-                      "IP address mismatch", "Hostname mismatch", "VerificationError", "tlsv1 alert", "SSL routines")
+_CERTIFICATE_WORDS = ("certificate verify failed", "certificate has expired", "self-signed certificate",
+                      "self signed certificate", "unable to get local issuer", "IP address mismatch",
+                      "Hostname mismatch", "VerificationError")
+_TLS_WORDS = ("SSL routines", "tlsv1 alert", "SSL.Error", "wrong version number", "unsafe legacy renegotiation")
 MAX_PAGE_WORDS = "页面超过大小上限（目录 max_page_mb），下载已中止，未读取"
 
 
@@ -58,6 +59,8 @@ def classify_failure(exc: BaseException) -> tuple[str, str]:
         return BROKEN, MAX_PAGE_WORDS
     if any(word.lower() in text.lower() for word in _CERTIFICATE_WORDS):
         return UNREACHABLE, f"证书无效，未读取页面（{text[:160]}）"
+    if any(word.lower() in text.lower() for word in _TLS_WORDS):
+        return UNREACHABLE, f"TLS握手失败（{text[:160]}）"
     for name in names:
         if name in _NETWORK_WORDS:
             return UNREACHABLE, f"{_NETWORK_WORDS[name]}（{type(exc).__name__}）"

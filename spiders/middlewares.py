@@ -14,18 +14,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from ipaddress import ip_address
-from urllib.parse import urljoin, urlsplit
-
-import tldextract
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from monitor.config import netloc
-
-# the public suffix list as bundled with tldextract: never fetched from the network
-_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+from monitor.sites import OffSite, may_fetch, next_hop
 
 
 class OffsiteHost(IgnoreRequest):
@@ -67,42 +59,12 @@ class RedirectGuard:
         return guard
 
     def process_response(self, request, response, spider=None):
-        location = response.headers.get(b"Location")
-        if not (300 <= response.status < 400) or not location or request.meta.get("dont_redirect"):
+        if request.meta.get("dont_redirect"):
             return response
-        target = urljoin(request.url, location.decode("latin-1").strip())
+        location = response.headers.get(b"Location")
         allowed = getattr(spider or self.crawler.spider, "allowed_netlocs", None)
-        if not may_fetch(target, allowed, redirected=True):
-            raise OffsiteHost(f"redirected outside the site, not followed: {target[:200]}")
+        try:
+            next_hop(request.url, response.status, location.decode("latin-1") if location else None, allowed)
+        except OffSite as exc:
+            raise OffsiteHost(f"redirected outside the site, not followed: {str(exc)[:200]}") from None
         return response
-
-
-def may_fetch(url: str, allowed: frozenset[tuple[str, int]] | None, redirected: bool) -> bool:
-    """An http(s) URL at a configured host and port; for a redirect, also anywhere on the same site."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    if allowed is None or netloc(url) in allowed:
-        return True
-    return redirected and any(same_site(parts.hostname, host) for host, _ in allowed)
-
-
-@lru_cache(maxsize=4096)
-def same_site(a: str, b: str) -> bool:
-    """Two hosts of one site: the same IP address, or names under the same registrable domain
-    (``www.x.gov.cn`` and ``x.gov.cn``; not ``x.gov.cn`` and ``y.gov.cn``, ``gov.cn`` being a public suffix)."""
-    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
-    if a == b:
-        return True
-    if _is_ip(a) or _is_ip(b):
-        return False
-    site_a, site_b = _SUFFIXES(a).top_domain_under_public_suffix, _SUFFIXES(b).top_domain_under_public_suffix
-    return bool(site_a) and site_a == site_b
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True

@@ -23,7 +23,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from monitor import clock
-from monitor.config import Catalog, Column, Unit
+from monitor.config import Catalog, Column, Unit, netloc
 from monitor.extract import (
     ListHints,
     ListPage,
@@ -37,6 +37,7 @@ from monitor.extract import (
 from monitor.judge import horizon
 from monitor.outcomes import BLOCKED, BROKEN, NOT_FOUND, OK, UNREACHABLE, classify_failure, classify_status
 from monitor.rules import needs_written_dates
+from monitor.sites import may_fetch
 from monitor.warc import Exchange
 from spiders import browser
 from spiders.cache import DOWNLOADED, FULL_DOWNLOAD, REVALIDATED
@@ -88,7 +89,8 @@ class UnitSpider(ChallengeTrials, scrapy.Spider):
                                  f"(columns: {', '.join(c.id for c in self.unit.columns)})")
         self.only_columns = frozenset(chosen)
         self.allowed_domains = sorted(self.unit.hosts())
-        self.allowed_netlocs = self.unit.netlocs()  # read by spiders.middlewares.HostGuard
+        self.allowed_netlocs = set(self.unit.netlocs())  # read by spiders.middlewares.HostGuard; grows by
+        # the netloc a column's page moved to within its site (http → https, www.): its articles and pages follow
         browser.allow(self.allowed_netlocs)
         self._progress: dict[str, _ColumnProgress] = {}
         self.down_hosts: dict[str, str] = {}  # host → why, read by spiders.middlewares.HostGuard
@@ -148,6 +150,9 @@ class UnitSpider(ChallengeTrials, scrapy.Spider):
         listing: ListPage | None = None
         if outcome == OK and page == 0 and not _same_page(response.url, column.extract.endpoint or column.url):
             outcome, detail = BROKEN, f"栏目地址跳转至其他页面（{response.url[:120]}），可能已撤销或改版"
+        elif outcome == OK and page == 0 and netloc(response.url) not in self.allowed_netlocs:
+            self.allowed_netlocs.add(netloc(response.url))  # moved within its site (HostGuard let the redirect by)
+            browser.allow([netloc(response.url)])
         if outcome == OK:
             if not isinstance(response, TextResponse):
                 outcome, detail = BROKEN, "返回内容不是文本页面"
@@ -283,9 +288,7 @@ class UnitSpider(ChallengeTrials, scrapy.Spider):
             appeared_now = seen_before and state is None
             wanted = item.published is None or item.date_source == "url" or appeared_now or (needs_written and (
                 oldest_needed is None or item.published >= oldest_needed))
-            address = urlsplit(item.url)
-            if (not wanted or progress.articles >= limit or address.scheme not in ("http", "https")
-                    or address.hostname not in self.unit.hosts()):
+            if not wanted or progress.articles >= limit or not may_fetch(item.url, self.allowed_netlocs, False):
                 continue
             progress.articles += 1
             self.known[(column.id, item.url)] = True
@@ -366,7 +369,7 @@ def _same_page(final: str, configured: str) -> bool:
         path = parts.path
         for suffix in ("index.html", "index.htm", "index.shtml", "index.jhtml", "index.jsp", "index.php"):
             path = path.removesuffix(suffix)
-        return (parts.hostname or "", path.rstrip("/"), parts.query)
+        return ((parts.hostname or "").removeprefix("www."), path.rstrip("/"), parts.query)
     return norm(final) == norm(configured)
 
 

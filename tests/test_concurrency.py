@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time as dtime, timedelta
 from pathlib import Path
 
 import lxml.html
@@ -134,6 +134,9 @@ def wait_for(db: Path, sql: str, args: list, until, timeout: float, watch: Proc)
 
 def test_a_scheduled_sweep_ad_hoc_crawls_and_report_builds_at_once_lose_nothing(tmp_path):
     t0 = time.monotonic()
+    to_midnight = (datetime.combine(clock.today() + timedelta(days=1), dtime(), clock.SHANGHAI) - clock.now()).total_seconds()
+    if to_midnight < 600:  # the scheduled sweep judges the day it fires: keep the whole test on one Beijing day
+        time.sleep(to_midnight + 1)
     today = clock.today()
     yesterday = today - timedelta(days=1)
     port = free_port([ip for ip, _ in DemoWorld(end=today).hosts()])

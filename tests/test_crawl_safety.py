@@ -20,6 +20,16 @@ LIST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>通知公
 </ul></body></html>"""
 
 
+MOVED_LIST = """<!doctype html><html><head><meta charset="utf-8"><title>同站栏目</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="/xxgk/">信息公开</a></div><ul class="list">
+<li><a href="/samesite/a1.html" title="关于开展2026年度冬季消防安全检查工作的通知">关于开展2026年度冬季消防安全检查工作的通知</a></li>
+<li><a href="/samesite/a2.html" title="关于调整部分政务服务事项办事指南的通知">关于调整部分政务服务事项办事指南的通知</a></li>
+<li><a href="/samesite/202610/t20261030_3.html" title="关于公布第三季度重点工作进展情况的公告">关于公布第三季度重点工作进展情况的公告</a>
+<span>2026-10-30</span></li></ul></body></html>"""
+ARTICLE = """<!doctype html><html><head><meta charset="utf-8"><meta name="PubDate" content="2026-11-2{n} 09:00">
+<title>通知</title></head><body><h1>通知</h1><p>发布日期：2026-11-2{n}</p><p>正文内容。</p></body></html>"""
+
+
 class Recorder(BaseHTTPRequestHandler):
     seen: list[tuple[str, str, str]] = []
     second_port = 0  # the site's other port: /samesite/ moves there
@@ -47,7 +57,15 @@ class Recorder(BaseHTTPRequestHandler):
         elif self.path == "/ftp/":
             self.send_response(302)
             self.send_header("Location", "file:///etc/passwd")
-        elif self.path == "/tzgg/" or self.path == "/samesite/":
+        elif self.path in ("/samesite/", "/samesite/a1.html", "/samesite/a2.html"):  # the other port
+            text = MOVED_LIST if self.path == "/samesite/" else ARTICLE.format(n=self.path[-6])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(text.encode())))
+            self.end_headers()
+            self.wfile.write(text.encode())
+            return
+        elif self.path == "/tzgg/":
             body = LIST_PAGE.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -80,7 +98,9 @@ def test_only_configured_hosts_are_fetched_and_every_fetch_is_recorded(sites, tm
     db = tmp_path / "monitor.db"
     sweep_cli(catalog, db, "2026-11-28")
     assert {host for host, _, _ in Recorder.seen} == {SITE, f"{SITE}:second"}  # never the other host
-    assert [p for h, p, _ in Recorder.seen if h.endswith(":second")] == ["/samesite/"]  # followed within the site
+    # followed within the site, and the undated items' pages read where the column now is
+    assert sorted(p for h, p, _ in Recorder.seen if h.endswith(":second")) == [
+        "/samesite/", "/samesite/a1.html", "/samesite/a2.html"]
     assert all(ua.startswith("DisclosureMonitor/") and "monitor.example.gov.cn" in ua for _, _, ua in Recorder.seen)
     conn = sqlite3.connect(db)
     checks = dict(conn.execute("select column_id, outcome from checks"))
@@ -95,3 +115,23 @@ def test_only_configured_hosts_are_fetched_and_every_fetch_is_recorded(sites, tm
     assert verdicts == {"tzgg": "on_time", "moved": "broken", "ftp": "broken", "gone": "broken", "old": "broken",
                         "samesite": "on_time", "js": "broken"}
     assert conn.execute("select count(*) from notices").fetchone()[0] == 0
+
+
+def test_chromium_follows_no_redirect_off_the_site(sites, tmp_path):
+    """Rendered columns: Chromium follows redirects without asking the route again, so the monitor walks a
+    page load's redirect chain itself. Off the site, nothing is asked of the other host; within it, the page reads."""
+    port = sites
+    base = f"http://{SITE}:{port}"
+    catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
+        ("moved", "搬走的栏目", f"{base}/moved/"), ("samesite", "同站另一端口", f"{base}/samesite/")])
+    text = catalog.read_text(encoding="utf-8").replace('rule = "m" }', 'rule = "m", extract = { browser = true } }')
+    catalog.write_text(text, encoding="utf-8")
+    db = tmp_path / "monitor.db"
+    sweep_cli(catalog, db, "2026-11-28")
+    assert ELSEWHERE not in {host for host, _, _ in Recorder.seen}
+    conn = sqlite3.connect(db)
+    rendered = conn.execute("select column_id, rendered, outcome from fetches where kind = 'list'").fetchall()
+    assert {(c, r) for c, r, _ in rendered} == {("moved", 1), ("samesite", 1)}
+    checks = dict(conn.execute("select column_id, outcome from checks"))
+    assert checks == {"moved": "broken", "samesite": "ok"}
+    assert [p for h, p, _ in Recorder.seen if h.endswith(":second")][:1] == ["/samesite/"]

@@ -150,3 +150,13 @@ def test_gkmlpt_json() -> None:
 def test_empty_json_list() -> None:
     got = read_list('{"total": 0, "articles": []}', "http://x.gov.cn/gkmlpt/api/all/5?page=1&sid=2", date(2024, 4, 1))
     assert got.items == () and got.empty_marker and got.next_url is None
+
+
+def test_a_json_list_keeps_only_web_addresses() -> None:
+    """A javascript:, vbscript:, data: or file: address is no document: not an item, never fetched nor linked."""
+    rows = [{"title": f"第{k}条", "url": u, "create_time": 1709568000}
+            for k, u in enumerate(["javascript:alert(1)", "java\tscript:alert(2)", "vbscript:x", "data:text/html,x",
+                                   "file:///etc/passwd", "/gkmlpt/content/4/4000/post_4000002.html"])]
+    got = read_list(json.dumps({"total": 6, "articles": rows}), "http://www.gd.gov.cn/gkmlpt/api/all/5?page=1",
+                    date(2024, 4, 1))
+    assert [i.url for i in got.items] == ["http://www.gd.gov.cn/gkmlpt/content/4/4000/post_4000002.html"]

@@ -72,18 +72,20 @@ def test_verdict_lines_carry_no_terminal_escapes_from_scraped_titles():
     ("127.0.0.11", "127.0.0.12", False), ("192.168.1.1", "fgw.beijing.gov.cn", False),
 ])
 def test_same_site_is_the_registrable_domain_or_the_same_address(a, b, same):
-    from spiders.middlewares import same_site
+    from monitor.sites import same_site
 
     assert same_site(a, b) is same
 
 
 def test_a_redirect_may_stay_on_its_site_but_a_request_must_be_configured():
-    from spiders.middlewares import may_fetch
+    from monitor.sites import may_fetch
 
     allowed = frozenset({("fgw.beijing.gov.cn", 80)})
     assert may_fetch("https://fgw.beijing.gov.cn/xxgk/", allowed, redirected=True)  # http → https
     assert not may_fetch("https://fgw.beijing.gov.cn/xxgk/", allowed, redirected=False)
     assert may_fetch("http://www.beijing.gov.cn/fgw/", allowed, redirected=True)
+    assert may_fetch("http://fgw.beijing.gov.cn:8080/", allowed, redirected=True)  # the same host, another port
     for url in ("http://192.168.1.1/", "file:///etc/passwd", "javascript:alert(1)", "ftp://fgw.beijing.gov.cn/",
-                "http://fgw.beijing.gov.cn.evil.com/", "data:text/html,x"):
+                "http://fgw.beijing.gov.cn.evil.com/", "data:text/html,x", "http://user:pw@fgw.beijing.gov.cn/",
+                "http://fgw.beijing.gov.cn:99999/", "http://www.beijing.gov.cn:6379/"):
         assert not may_fetch(url, allowed, redirected=True), url

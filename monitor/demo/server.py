@@ -12,6 +12,7 @@ A stalled answer (the timeout scenario) waits on an Event, so ``stop()`` returns
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import signal
 import socket
@@ -73,6 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             os.close(self.connection.detach())  # SO_LINGER 0: closing sends RST at once, not FIN
+            self.wfile, self.rfile = io.BytesIO(), io.BytesIO()  # nothing left for finish() to flush
         elif response.misbehave == "drip":
             for i in range(len(body)):
                 if self.server.stopping.wait(0.5):
@@ -103,7 +105,7 @@ class _UnitServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """A client that hung up (a crawler's timeout or size cap) is expected; anything else is reported."""
-        if not isinstance(sys.exc_info()[1], OSError):  # reset, broken pipe, a refused TLS handshake
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):  # hang-ups, refused TLS
             super().handle_error(request, client_address)
 
     def __init__(self, ip: str, port: int, world: DemoWorld, stopping: threading.Event,

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .dates import date_from_url, parse_date
-from .dom import absolute, squash
+from .dom import absolute, good_href, squash
 from .models import ListedItem, ListPage
 
 __all__ = ["looks_like_json", "read_json_list"]
@@ -101,7 +101,7 @@ def read_json_list(text: str, url: str, today: date) -> ListPage:
     items = []
     for row in rows:
         title, href = _pick(row, TITLE_KEYS), _pick(row, URL_KEYS)
-        if not title or not href:
+        if not title or not href or not good_href(str(href)):
             continue
         link = absolute(url, str(href))
         raw = _pick(row, DATE_KEYS)
