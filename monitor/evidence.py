@@ -233,7 +233,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def build_packs_for_day(store: Store, catalog: Catalog, day: date, screenshot: bool = True) -> list[Path]:
-    """Packs for the notices opened on `day` that have none yet. A pack that fails is reported, not raised:
+    """Packs for the notices opened on `day` (or the week before) that have none yet. A pack that fails is
+    reported, not raised:
     the sweep's verdicts and notices stand without it, and ``monitor evidence N`` can build it later."""
     built = []
     with Camera() as camera:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from monitor import clock
@@ -120,11 +120,13 @@ class SupervisionQueries:
     def evidence_files(self, notice_id: int) -> list[dict[str, Any]]:
         return self._rows("select * from evidence_files where notice_id = ? order by id", [notice_id])
 
-    def notices_without_evidence(self, day: date) -> list[int]:
-        """Notices opened on `day` that have no evidence pack yet."""
+    def notices_without_evidence(self, day: date, back_days: int = 7) -> list[int]:
+        """Notices opened on `day`, or in the `back_days` before it, that have no evidence pack yet (a sweep
+        killed between writing its notices and their packs leaves them to the next day's sweep)."""
         return [r["id"] for r in self._rows(
-            "select id from notices where opened_day = ? and id not in (select notice_id from evidence_files)"
-            " order by id", [day.isoformat()])]
+            "select id from notices where opened_day between ? and ? and id not in"
+            " (select notice_id from evidence_files) order by id",
+            [(day - timedelta(days=back_days)).isoformat(), day.isoformat()])]
 
     def evidence_packs(self) -> dict[int, str]:
         """Notice id → its pack's folder (the manifest's folder, relative to the db folder unless absolute)."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -193,3 +194,22 @@ def test_a_fetch_that_timed_out_leaves_no_warc_record(site, tmp_path):
     assert outcome == "unreachable" and status is None and "Timeout" in error
     assert (warc_file, offset, digest) == (None, None, None)
     assert not list(tmp_path.glob("warc/**/*.warc.gz"))  # nothing came back, so no file was opened
+
+
+def test_a_pack_a_killed_sweep_left_unbuilt_is_built_by_the_next_days_sweep(site, tmp_path):
+    """Notices are written before their packs: a sweep killed between the two leaves a notice without evidence,
+    which the next day's sweep builds (not only a re-run of the same day)."""
+    base = f"http://{SITE}:{site}"
+    catalog_path = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [("tzgg", "通知公告", f"{base}/tzgg/")])
+    db = tmp_path / "monitor.db"
+    sweep_cli(catalog_path, db, D1)
+    sweep_cli(catalog_path, db, D2)
+    conn = sqlite3.connect(db)
+    [(notice_id,)] = conn.execute("select id from notices").fetchall()
+    conn.execute("delete from evidence_files")  # as if the sweep had been killed before building the pack
+    conn.commit()
+    shutil.rmtree(tmp_path / "evidence")
+    next_day = (date.fromisoformat(D2) + timedelta(days=1)).isoformat()
+    sweep_cli(catalog_path, db, next_day)
+    kinds = {k for (k,) in conn.execute("select kind from evidence_files where notice_id = ?", [notice_id])}
+    assert "manifest" in kinds and (tmp_path / "evidence" / f"notice-{notice_id}" / "manifest.json").exists()
