@@ -49,6 +49,11 @@ def classify_failure(exc: BaseException) -> tuple[str, str]:
     if "OffsiteHost" in names:
         target = text.split(": ", 1)[-1]
         return BROKEN, f"跳转到未配置的站点或非网页地址，未跟随（{target[:120]}）；请核实目录中的地址"
+    if "HttpError" in names and getattr(exc, "response", None) is not None:  # a status no callback asked for
+        status = exc.response.status
+        if 300 <= status < 400:  # a redirect without a Location: nowhere to go
+            return UNREACHABLE, f"跳转缺少目标地址（HTTP {status}），页面无法打开"
+        return classify_status(status, None)
     if "IgnoreRequest" in names:
         if "max redirections" in text:
             return UNREACHABLE, "跳转次数过多（重定向循环），页面无法打开"

@@ -89,3 +89,11 @@ def test_a_redirect_may_stay_on_its_site_but_a_request_must_be_configured():
                 "http://fgw.beijing.gov.cn.evil.com/", "data:text/html,x", "http://user:pw@fgw.beijing.gov.cn/",
                 "http://fgw.beijing.gov.cn:99999/", "http://www.beijing.gov.cn:6379/"):
         assert not may_fetch(url, allowed, redirected=True), url
+
+
+def test_a_redirect_without_a_location_is_the_sites_failure_not_a_refused_request():
+    from scrapy.http import Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    outcome, detail = classify_failure(HttpError(Response("http://127.0.0.11/x/", status=302), "Ignoring"))
+    assert outcome == "unreachable" and "HTTP 302" in detail and "请求未发出" not in detail
