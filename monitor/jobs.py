@@ -158,7 +158,8 @@ def run_child(rt: Runtime, run_id: int, store: Store, argv: list[str], limit: fl
                 step = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
                 try:
                     out, _ = child.communicate(timeout=step)
-                    status = "ok"
+                    # ended by the scheduler's SIGTERM within this step: stopped, not failed
+                    status = "stopped" if rt.clock.stopping.is_set() and child.returncode != 0 else "ok"
                     break
                 except subprocess.TimeoutExpired:
                     if rt.clock.stopping.is_set():
@@ -183,10 +184,29 @@ def run_child(rt: Runtime, run_id: int, store: Store, argv: list[str], limit: fl
                   else "crashed" if rc is not None and rc < 0 else "failed")
     if status not in ("ok", "refused"):
         store.fail_sweeps_of(child.pid, "failed")
-    text = (out or b"").decode("utf-8", "replace").strip()[-1500:]
+    whole = (out or b"").decode("utf-8", "replace")
+    log = child_log(rt, run_id)
+    try:  # all of it, for a person: the run's line keeps the figures and the tail only
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(whole, encoding="utf-8")
+    except OSError as exc:
+        print(f"job log {log}: {exc}", file=sys.stderr)
+    text = whole.strip()[-1500:]
     if status == "stopped":
         status, text = "interrupted", "调度器停止，运行被终止。" + text
     return status, rc, text
+
+
+def child_log(rt: Runtime, run_id: int) -> Path:
+    """Where a run's child process's whole output is kept: ``logs/job-<run id>.log`` beside the database."""
+    return rt.db_path.parent / "logs" / f"job-{run_id}.log"
+
+
+def output_figures(rt: Runtime, run_id: int, out: str) -> dict[str, Any]:
+    """The log file's path, and how many error lines the output has (a run can end ok and still have some:
+    a unit whose record could not be written fails the sweep, a pack that failed does not)."""
+    errors = sum(1 for line in out.splitlines() if " ERROR: " in line or line.startswith("Traceback"))
+    return {"log": str(child_log(rt, run_id)), **({"errors": errors} if errors else {})}
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
@@ -227,7 +247,7 @@ def run_sweep(rt: Runtime, run_id: int, store: Store, settings: dict[str, Any], 
         argv.append("--simulated-world")
     before = store.last_sweep_id()
     status, rc, out = run_child(rt, run_id, store, argv, limit)
-    figures = {"as_of": day.isoformat(), **_sweep_figures(store, run_id, before)}
+    figures = {"as_of": day.isoformat(), **_sweep_figures(store, run_id, before), **output_figures(rt, run_id, out)}
     return status, figures, _child_result(status, rc, out, limit) or (out.splitlines()[-1] if out else None)
 
 
@@ -237,7 +257,8 @@ def run_report(rt: Runtime, run_id: int, store: Store, settings: dict[str, Any],
     day = rt.clock.now().date()
     status, rc, out = run_child(rt, run_id, store, _monitor_argv(rt, "report", "--as-of", day.isoformat(),
                                                                   "--out", settings["out"]), limit)
-    return status, {"as_of": day.isoformat(), "out": settings["out"]}, _child_result(status, rc, out, limit)
+    figures = {"as_of": day.isoformat(), "out": settings["out"], **output_figures(rt, run_id, out)}
+    return status, figures, _child_result(status, rc, out, limit)
 
 
 def probe_offsets(slugs: list[str], spread: float) -> dict[str, float]:
@@ -347,7 +368,7 @@ def run_spot_visit(rt: Runtime, run_id: int, store: Store, settings: dict[str, A
     before = store.last_sweep_id()
     status, rc, out = run_child(rt, run_id, store, argv, limit)
     figures = {"as_of": day.isoformat(), "units_sampled": len(columns), "columns_sampled": pairs.count(",") + 1,
-               **_sweep_figures(store, run_id, before)}
+               **_sweep_figures(store, run_id, before), **output_figures(rt, run_id, out)}
     return status, figures, _child_result(status, rc, out, limit)
 
 

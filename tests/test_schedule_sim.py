@@ -126,6 +126,8 @@ def test_day_one_runs_every_job_at_its_time(simulated):
     assert sweep["planned_for"] == sweep["started_at"] == at(DAY1, 6, 30).isoformat()
     assert sweep["figures"]["units"] == 15 and sweep["figures"]["columns"] == 104
     assert sweep["figures"]["sweep_status"] == "finished"
+    # the child's whole output is kept beside the database, for a person: its summary line among it
+    assert "巡检完成" in Path(sweep["figures"]["log"]).read_text(encoding="utf-8")
     visits = [r for r in day1 if r["kind"] == "spot_visit"]
     for visit in visits:
         assert at(DAY1, 9) <= datetime.fromisoformat(visit["planned_for"]) <= at(DAY1, 17, 30)
