@@ -146,11 +146,11 @@ class CrawlRecords:
         horizon = (as_of + timedelta(days=margin_days)).isoformat()
         return {r["column_id"] for r in rows if r["state"] == "on_time" and (r["due"] is None or r["due"] > horizon)}
 
-    def first_page_counts(self, unit: str, since: date) -> dict[str, int]:
-        """Items read off each column's first page at its latest good reading in a sweep as of ``since`` or
-        later (to tell a misread page)."""
-        return {r["column_id"]: r["items_found"] for r in self._rows(
-            "select column_id, items_found from fetches where id in (select max(f.id) from fetches f"
+    def first_page_counts(self, unit: str, since: date) -> dict[str, tuple[str, int]]:
+        """(address read, items) of each column's first page at its latest good reading in a sweep as of
+        ``since`` or later (to tell a misread page)."""
+        return {r["column_id"]: (r["url"], r["items_found"]) for r in self._rows(
+            "select column_id, url, items_found from fetches where id in (select max(f.id) from fetches f"
             " join sweeps s on s.id = f.sweep_id where f.unit = ? and s.as_of >= ? and f.page = 0"
             " and f.kind in ('list', 'endpoint') and f.outcome = 'ok' and f.items_found > 0"
             " group by f.column_id)", [unit, since.isoformat()])}

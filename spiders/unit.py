@@ -214,11 +214,12 @@ class UnitSpider(ChallengeTrials, scrapy.Spider):
     def _collapsed(self, listing: ListPage, column: Column, page: int) -> int:
         """The first page's item count at the last good reading when today's is under a third of it (and it
         was at least COLLAPSE_FROM): a page that lost most of its list overnight was misread far more often
-        than emptied, and a misread must not become a column gone stale or items taken down. Else 0."""
-        before = self.first_page_counts.get(column.id, 0)
+        than emptied, and a misread must not become a column gone stale or items taken down. Else 0. A reading
+        of another page (the catalog now points the column elsewhere) says nothing of this one."""
+        address, before = self.first_page_counts.get(column.id, ("", 0))
         if page or not listing.items or before < COLLAPSE_FROM or len(listing.items) * 3 >= before:
             return 0
-        return before
+        return before if _same_page(address, column.extract.endpoint or column.url) else 0
 
     def _decoded(self, response: Response, column: Column) -> Response:
         """Decode GBK pages right even when the HTTP header names the wrong charset."""

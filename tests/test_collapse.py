@@ -52,3 +52,17 @@ def test_a_collapsed_list_is_broken_until_it_has_been_short_for_a_month(tmp_path
     assert "骤减（上次15条，本次2条）" in checks[1][3]
     assert dict(conn.execute("select day, state from verdicts"))["2026-10-29"] == "broken"
     assert conn.execute("select count(*) from notices where opened_day < ?", (later,)).fetchone()[0] == 0
+
+
+def test_a_column_pointed_at_another_page_is_not_held_to_the_old_pages_count(tmp_path):
+    with serve_loopback(Shrinking, SITE) as port:
+        base = f"http://{SITE}:{port}"
+        catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [("tzgg", "通知公告", f"{base}/tzgg/")])
+        db = tmp_path / "monitor.db"
+        Shrinking.items = 15
+        sweep_cli(catalog, db, "2026-10-28")
+        catalog.write_text(catalog.read_text(encoding="utf-8").replace("/tzgg/", "/tzgg2/"), encoding="utf-8")
+        Shrinking.items = 2
+        sweep_cli(catalog, db, "2026-10-29")
+    outcomes = sqlite3.connect(db).execute("select day, outcome from checks order by day").fetchall()
+    assert outcomes == [("2026-10-28", "ok"), ("2026-10-29", "ok")]
