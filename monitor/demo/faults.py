@@ -13,9 +13,7 @@ holds the monitor to it. Served by ``DemoServer`` like the demo world:
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +22,7 @@ from pathlib import Path
 
 from . import firewalls, special
 from .items import DemoUnit
+from .tls import TestCA
 from .units import GZDT, TZGG, UnitSpec
 from .world import DemoResponse, DemoWorld
 
@@ -95,7 +94,9 @@ class FaultWorld(DemoWorld):
         super().__init__(end=end, days=days, port=port, first_ip=first_ip, specs=specs)
         self.faults = {f.slug: f for f in FAULTS}
         self.requests: list[tuple[str, str]] = []
-        self.tls = tls_certificates(tls_dir, self.unit("f_tls").ip)
+        ca, ip = TestCA(tls_dir), self.unit("f_tls").ip
+        self.tls = {"valid": ca.issue("valid", [ip], days=(-30, 365)),
+                    "expired": ca.issue("expired", [ip], days=(-730, -365))}
 
     def catalog_toml(self) -> str:
         """The demo catalog with a 2 MiB page cap (the endless page and the bomb pass it at once) and 8 s
@@ -114,7 +115,7 @@ class FaultWorld(DemoWorld):
         fault = self.in_force(unit)
         return not (fault and fault.slug == "f_refused")
 
-    def tls_files(self, unit: DemoUnit) -> tuple[str, str] | None:
+    def tls_files(self, unit: DemoUnit) -> tuple[Path, Path] | None:
         if unit.slug != "f_tls":
             return None
         return self.tls["expired"] if self.in_force(unit) else self.tls["valid"]
@@ -232,42 +233,3 @@ def skew_dates(text: str) -> str:
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
-
-
-def tls_certificates(folder: Path, ip: str) -> dict[str, tuple[str, str]]:
-    """A test CA (``ca.pem``: trust it through SSL_CERT_FILE) and two certificates for ``ip`` signed by it:
-    ``valid`` and ``expired`` (ended a year ago), each as (certificate file, key file)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    folder.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
-
-    def write(name: str, cert, key) -> str:
-        (folder / f"{name}.key").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-        (folder / f"{name}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        return str(folder / f"{name}.pem")
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fault World Test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=800))
-          .not_valid_after(now + timedelta(days=800))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
-    write("ca", ca, ca_key)
-    out = {}
-    for name, start, end in (("valid", now - timedelta(days=30), now + timedelta(days=365)),
-                             ("expired", now - timedelta(days=730), now - timedelta(days=365))):
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = (x509.CertificateBuilder()
-                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ip)])).issuer_name(ca_name)
-                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(start).not_valid_after(end)
-                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip))]), critical=False)
-                .sign(ca_key, hashes.SHA256()))
-        out[name] = (write(name, cert, key), str(folder / f"{name}.key"))
-    return out

@@ -21,6 +21,7 @@ import struct
 import sys
 import threading
 from datetime import date
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .world import DemoResponse, DemoWorld
@@ -109,7 +110,7 @@ class _UnitServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def __init__(self, ip: str, port: int, world: DemoWorld, stopping: threading.Event,
-                 tls: tuple[str, str] | None = None) -> None:
+                 tls: tuple[Path, Path] | None = None) -> None:
         self.ip, self.world, self.stopping = ip, world, stopping
         super().__init__((ip, port), _Handler)
         self.tls: ssl.SSLContext | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import catalog, firewalls, gkmlpt, pages, special
@@ -94,7 +95,7 @@ class DemoWorld:
         """Whether anything listens at the unit's address (the fault world has a site that refuses)."""
         return True
 
-    def tls_files(self, unit: DemoUnit) -> tuple[str, str] | None:
+    def tls_files(self, unit: DemoUnit) -> tuple[Path, Path] | None:
         """(certificate, key) files when the unit's site is served over HTTPS."""
         return None
 
