@@ -78,9 +78,26 @@ def province_server(units: int, today: str, port: int) -> Iterator[None]:
         proc.wait(timeout=10)
 
 
-def one_unit_catalog(path: Path, site: str, columns: list[tuple[str, str, str]], monitor: str = "") -> Path:
-    """A catalog of one unit (`bureau`) whose columns (id, name, url) all follow a two-week max-gap rule."""
-    rows = "\n".join(f'  {{ id = "{c}", name = "{n}", url = "{u}", rule = "m" }},' for c, n, u in columns)
+def send_page(handler: BaseHTTPRequestHandler, status: int, body: str | bytes,
+              content_type: str = "text/html; charset=utf-8", reason: str | None = None) -> None:
+    """Answer a test server's request with ``body``; a client that hung up is no error."""
+    data = body.encode() if isinstance(body, str) else body
+    handler.send_response(status, reason)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    try:
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def one_unit_catalog(path: Path, site: str, columns: list[tuple[str, str, str]], monitor: str = "",
+                     extract: str = "") -> Path:
+    """A catalog of one unit (`bureau`) whose columns (id, name, url) all follow a two-week max-gap rule;
+    ``extract`` (e.g. ``browser = true``) is every column's extract table."""
+    more = f", extract = {{ {extract} }}" if extract else ""
+    rows = "\n".join(f'  {{ id = "{c}", name = "{n}", url = "{u}", rule = "m"{more} }},' for c, n, u in columns)
     path.write_text(f"""
 [monitor]
 download_delay = 0

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler
 
 from spiders.unit import COLLAPSE_MEMORY_DAYS
-from tests.conftest import one_unit_catalog, serve_loopback, sweep_cli
+from tests.conftest import one_unit_catalog, send_page, serve_loopback, sweep_cli
 
 SITE = "127.0.0.24"
 
@@ -23,20 +23,15 @@ class Shrinking(BaseHTTPRequestHandler):
         rows = "".join(f'<li><a href="/tzgg/2026{10 - k // 28:02d}/t_{k}.html">关于第{k}批事项的通知</a>'
                        f"<span>2026-{10 - k // 28:02d}-{28 - k % 28:02d}</span></li>" for k in range(Shrinking.items))
         body = (f'<!doctype html><html><head><meta charset="utf-8"><title>通知公告</title></head><body>'
-                f'<div class="nav"><a href="/">首页</a></div><ul class="list">{rows}</ul></body></html>').encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+                f'<div class="nav"><a href="/">首页</a></div><ul class="list">{rows}</ul></body></html>')
+        send_page(self, 200, body)
 
 
 def test_a_collapsed_list_is_broken_until_it_has_been_short_for_a_month(tmp_path):
     with serve_loopback(Shrinking, SITE) as port:
         base = f"http://{SITE}:{port}"
-        catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [("tzgg", "通知公告", f"{base}/tzgg/")])
-        text = catalog.read_text(encoding="utf-8").replace('rule = "m" }', 'rule = "m", extract = { browser_fallback = false } }')
-        catalog.write_text(text, encoding="utf-8")
+        catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [("tzgg", "通知公告", f"{base}/tzgg/")],
+                                   extract="browser_fallback = false")
         db = tmp_path / "monitor.db"
         Shrinking.items = 15
         sweep_cli(catalog, db, "2026-10-28")

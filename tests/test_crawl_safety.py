@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from tests.conftest import one_unit_catalog, serve_loopback, sweep_cli
+from tests.conftest import one_unit_catalog, send_page, serve_loopback, sweep_cli
 
 SITE, ELSEWHERE = "127.0.0.21", "127.0.0.22"
 LIST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>通知公告</title></head><body>
@@ -58,20 +58,10 @@ class Recorder(BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", "file:///etc/passwd")
         elif self.path in ("/samesite/", "/samesite/a1.html", "/samesite/a2.html"):  # the other port
-            text = MOVED_LIST if self.path == "/samesite/" else ARTICLE.format(n=self.path[-6])
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(text.encode())))
-            self.end_headers()
-            self.wfile.write(text.encode())
+            send_page(self, 200, MOVED_LIST if self.path == "/samesite/" else ARTICLE.format(n=self.path[-6]))
             return
         elif self.path == "/tzgg/":
-            body = LIST_PAGE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_page(self, 200, LIST_PAGE)
             return
         else:
             self.send_response(404)
@@ -123,9 +113,8 @@ def test_chromium_follows_no_redirect_off_the_site(sites, tmp_path):
     port = sites
     base = f"http://{SITE}:{port}"
     catalog = one_unit_catalog(tmp_path / "catalog.toml", f"{base}/", [
-        ("moved", "搬走的栏目", f"{base}/moved/"), ("samesite", "同站另一端口", f"{base}/samesite/")])
-    text = catalog.read_text(encoding="utf-8").replace('rule = "m" }', 'rule = "m", extract = { browser = true } }')
-    catalog.write_text(text, encoding="utf-8")
+        ("moved", "搬走的栏目", f"{base}/moved/"), ("samesite", "同站另一端口", f"{base}/samesite/")],
+        extract="browser = true")
     db = tmp_path / "monitor.db"
     sweep_cli(catalog, db, "2026-11-28")
     assert ELSEWHERE not in {host for host, _, _ in Recorder.seen}

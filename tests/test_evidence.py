@@ -23,7 +23,7 @@ from monitor.evidence import png_size
 from monitor.store import Store
 from monitor.warc import records
 from reports.site import build_weekly
-from tests.conftest import REPO, one_unit_catalog, serve_loopback, sweep_cli
+from tests.conftest import REPO, one_unit_catalog, send_page, serve_loopback, sweep_cli
 
 SITE, ELSEWHERE = "127.0.0.26", "127.0.0.27"
 D1, D2 = "2026-11-27", "2026-11-28"
@@ -57,26 +57,17 @@ class Site(BaseHTTPRequestHandler):
         host, port = self.server.server_address[:2]
         if host == ELSEWHERE:
             Site.elsewhere.append(self.path)
-            self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
+            send_page(self, 200, b"\x89PNG\r\n\x1a\n", "image/png")
         elif self.path == "/tzgg/":
-            self._send(200, "text/html; charset=utf-8", list_page(port).encode())
+            send_page(self, 200, list_page(port))
         elif self.path == "/tzgg/a4.html":
-            self._send(200, "text/html; charset=utf-8", ARTICLE.encode())
+            send_page(self, 200, ARTICLE)
         elif self.path == "/slow/":
             time.sleep(3)
-            self._send(200, "text/html; charset=utf-8", list_page(port).encode())
+            send_page(self, 200, list_page(port))
         else:
-            self._send(404, "text/html; charset=utf-8", "<html><body>页面不存在</body></html>".encode())
+            send_page(self, 404, "<html><body>页面不存在</body></html>")
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 @pytest.fixture()

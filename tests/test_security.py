@@ -31,7 +31,7 @@ from monitor.config import load_catalog
 from monitor.store import Store
 from monitor.warc import sweep_file
 from reports.site import build_weekly
-from tests.conftest import REPO, free_port, offline_page, serve_loopback, sweep_cli
+from tests.conftest import REPO, free_port, offline_page, send_page, serve_loopback, sweep_cli
 
 SITE = "127.0.0.77"
 D1, D2 = "2026-11-25", "2026-11-26"
@@ -88,7 +88,7 @@ class Hostile(BaseHTTPRequestHandler):
             items = ITEMS if self.path == "/gzdt/" else TZGG + Hostile.extra
             rows = "\n".join(f'<li><a href="{escape(u)}" title="{escape(t)}">{escape(t)}</a><span>{d}</span></li>'
                              for u, t, d in items)
-            self._send(200, f"""<!doctype html><html><head><meta charset="utf-8">
+            send_page(self, 200, f"""<!doctype html><html><head><meta charset="utf-8">
 <title>&lt;script&gt;window.__xss=10&lt;/script&gt;工作动态</title></head><body>
 <div class="nav"><a href="/">首页</a></div>
 <ul class="list">
@@ -100,27 +100,17 @@ class Hostile(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif self.path == "/err/":
-            self._send(500, "<html><body><script>window.__xss=13</script>服务器错误</body></html>",
+            send_page(self, 500, "<html><body><script>window.__xss=13</script>服务器错误</body></html>",
                        reason="<script>window.__xss=14</script>")
         elif self.path.startswith(("/gzdt/", "/tzgg/")):
-            self._send(200, '<!doctype html><html><head><meta charset="utf-8"><title>"><script>window.__xss=15'
+            send_page(self, 200, '<!doctype html><html><head><meta charset="utf-8"><title>"><script>window.__xss=15'
                             '</script></title></head><body><div id="zoom"><p>发布日期：2026-08-09</p>'
                             '<p><img src=x onerror=alert(16)>'
                             "正文内容，关于安全检查工作的安排。</p></div></body></html>")
         else:
-            self._send(200, '<!doctype html><html><head><meta charset="utf-8"><title>首页</title></head>'
+            send_page(self, 200, '<!doctype html><html><head><meta charset="utf-8"><title>首页</title></head>'
                             '<body><a href="/gzdt/">工作动态</a></body></html>')
 
-    def _send(self, status: int, html: str, reason: str | None = None) -> None:
-        body = html.encode()
-        self.send_response(status, reason)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 def catalog_text(base: str, closed: int) -> str:

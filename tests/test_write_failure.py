@@ -9,7 +9,7 @@ import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
 
-from tests.conftest import REPO, one_unit_catalog, serve_loopback, sweep_cli
+from tests.conftest import REPO, one_unit_catalog, send_page, serve_loopback, sweep_cli
 
 SITE = "127.0.0.23"
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{name}</title></head><body>
@@ -26,12 +26,7 @@ class Site(BaseHTTPRequestHandler):
 
     def do_GET(self):
         col = self.path.strip("/").split("/")[0]
-        body = PAGE.format(name=col, col=col).encode() if self.path.count("/") == 2 else b"<html></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_page(self, 200, PAGE.format(name=col, col=col) if self.path.count("/") == 2 else "<html></html>")
 
 
 def test_a_lost_write_leaves_the_unit_unjudged_and_the_sweep_failed(tmp_path):
